@@ -9,9 +9,11 @@ the hashed form, changing, deleting or reordering any event breaks a link that v
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import rfc8785
 
 __all__ = ["GENESIS", "Event", "HASHED_FIELDS", "canonical", "event_hash"]
@@ -22,8 +24,41 @@ GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "channel", "chain_index", "ts", "type", "party", "actor", "payload", "prev_hash")
 
 
+# orjson with sorted keys writes exactly the RFC 8785 bytes for JSON data made of dicts, lists, str, int
+# (within the safe integer range), bool and None, provided no key needs UTF-16 ordering (code points
+# beyond U+FFFF). Anything else (floats, other types, astral characters) goes to the reference library.
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_SCALARS = frozenset((str, int, bool, type(None)))
+_ASTRAL = re.compile(rb"[\xf0-\xf4]")  # lead byte of a 4-byte UTF-8 sequence
+
+
+def _plain(value: Any) -> bool:
+    """True if ``value`` holds only dicts, lists, str, int, bool and None (no floats, no other types)."""
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is dict:
+            extend(item.values())
+        elif kind is list:
+            extend(item)
+        else:
+            return False
+    return True
+
+
 def canonical(value: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes of ``value``."""
+    """RFC 8785 canonical JSON bytes of ``value`` (byte-identical to ``rfc8785.dumps``)."""
+    if _plain(value):
+        try:
+            out = orjson.dumps(value, option=_ORJSON_OPTIONS)
+        except TypeError:  # an integer outside the safe range, a non-str key, a lone surrogate
+            return rfc8785.dumps(value)
+        if out.isascii() or not _ASTRAL.search(out):
+            return out
     return rfc8785.dumps(value)
 
 
