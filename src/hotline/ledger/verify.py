@@ -86,8 +86,9 @@ def verify_events(events: Iterable[dict[str, Any]], *, expected_heads: dict[str,
     for channel, (length, head) in (expected_heads or {}).items():
         if report.channels.get(channel, 0) != length or report.heads.get(channel, GENESIS) != head:
             report.broken = Break(None, channel, "chain_head",
-                                  f"the chain table says {length} events ending {head[:16]}…, the events give "
-                                  f"{report.channels.get(channel, 0)} ending {report.heads.get(channel, GENESIS)[:16]}… "
+                                  f"the chain table says {length} events ending {head[:16]}…, the events "
+                                  f"give {report.channels.get(channel, 0)} ending "
+                                  f"{report.heads.get(channel, GENESIS)[:16]}… "
                                   "(events were removed from the end)")
             return report
     return report

@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket API. The OpenAPI document at /openapi.json is the contract."""

@@ -1,0 +1,70 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from hotline import __version__
+from hotline.service.hotline import Hotline
+
+from . import problems, routes_auth, routes_events, routes_messages, stream
+from .deps import COOKIE
+from .security import SecurityMiddleware
+
+__all__ = ["create_app"]
+
+# Every feature's router, in the order the OpenAPI document lists them.
+ROUTERS = (routes_auth, routes_messages, routes_events, stream)
+CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
+DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
+
+
+def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
+    """An app serving ``hl``. With ``start`` the app's lifespan starts and stops the service."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if start:
+            await hl.start()
+        try:
+            yield
+        finally:
+            if start:
+                await hl.stop()
+
+    app = FastAPI(title="hotline", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="A real-time deconfliction hotline between parties. Errors are "
+                              "application/problem+json (RFC 9457). Authenticate with a bearer token "
+                              "from /api/v1/auth/login or the browser's session cookie.")
+    app.state.hotline = hl
+    problems.install(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+
+    app.mount("/docs-static", StaticFiles(directory=DOCS_STATIC), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="hotline API",
+                                   swagger_js_url="/docs-static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-static/swagger-ui.css",
+                                   swagger_favicon_url="/docs-static/favicon.png")
+
+    if CONSOLE.is_dir():
+        app.mount("/static", StaticFiles(directory=CONSOLE), name="console")
+
+        @app.get("/", include_in_schema=False)
+        async def console() -> FileResponse:
+            return FileResponse(CONSOLE / "index.html", headers={"cache-control": "no-cache"})
+
+    app.add_middleware(SecurityMiddleware, max_bytes=hl.settings.max_request_bytes, cookie_name=COOKIE)
+    return app

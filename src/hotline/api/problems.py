@@ -1,0 +1,83 @@
+"""Every error as RFC 9457 problem details, from one place.
+
+A rejected request writes nothing: validation happens before the writer is asked, and a domain error
+raised while deciding leaves the batch without that command's events.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from hotline.domain.errors import DomainError, TooMany
+from hotline.store.database import StoreUnavailable
+
+__all__ = ["install", "problem"]
+
+log = logging.getLogger("hotline.api")
+MEDIA = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, *, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_req: Request, exc: DomainError) -> JSONResponse:
+        errors = [{"field": exc.field, "detail": exc.detail}] if exc.field else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
+        if exc.status == 401:
+            headers = {"WWW-Authenticate": 'Bearer realm="hotline"'}
+        return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        raw = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in raw):
+            return problem(400, "Malformed JSON", "The request body is not valid JSON.",
+                           errors=[{"field": "body", "detail": "not valid JSON"}])
+        errors = []
+        for e in raw:
+            name = _field(tuple(e.get("loc", ())))
+            msg = str(e.get("msg", "invalid"))
+            if e.get("type") == "extra_forbidden":
+                msg = "is not a field of this request (the acting party and user come from your session)"
+            errors.append({"field": name, "detail": msg})
+        detail = "; ".join(f"{x['field']}: {x['detail']}" for x in errors)
+        return problem(422, "Invalid input", f"The request was not accepted: {detail}.", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
+        detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is nothing at this address."
+        return problem(exc.status_code, titles.get(exc.status_code, "Error"), detail,
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_error(_req: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("store unavailable: %s", exc)
+        return problem(503, "Service unavailable",
+                       "The record could not be written; nothing was saved. Try again in a moment.",
+                       headers={"Retry-After": "2"})
+
+    @app.exception_handler(Exception)
+    async def crash(_req: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem(500, "Internal error", "The server failed on this request; nothing was saved.")

@@ -1,0 +1,26 @@
+"""The ledger page the caller may see, and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from hotline.store.ledger import read_events
+
+from .deps import Caller, Service
+
+router = APIRouter(tags=["ledger"])
+
+
+@router.get("/api/v1/events", summary="Events of the caller's channels after a seq, in order")
+async def events(who: Caller, hl: Service, after: int = Query(0, ge=0),
+                 limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+    async with hl.db.read() as conn:
+        page = await read_events(conn, after=after, channels=hl.world.channels_of(who.party), limit=limit)
+    return {"events": [e.to_dict() for e in page], "last_seq": page[-1].seq if page else after}
+
+
+@router.get("/healthz", summary="Liveness and the writer's progress")
+async def healthz(hl: Service) -> dict[str, Any]:
+    return {"status": "ok", "committed_events": hl.writer.committed, "streams": hl.hub.subscriber_count}

@@ -1,0 +1,89 @@
+"""Channels, messages and acknowledgements."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.domain import messages
+from hotline.domain.timefmt import dtg, parse_iso
+from hotline.service import messages as use
+
+from .deps import Caller, Service
+
+router = APIRouter(prefix="/api/v1", tags=["messages"])
+
+
+class TemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=64)
+    fields: dict[str, str | int | float] = Field(default_factory=dict)
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(default=None, description="Client-chosen id: a retried post with the same id and "
+                           "content is answered with the first one and writes nothing.")
+    precedence: Literal["FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"]
+    subject: str = Field(max_length=200)
+    body: str = ""
+    language: str = Field(default="en", max_length=35)
+    reply_to: str | None = None
+    template: TemplateIn | None = None
+
+
+class AckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=2000)
+
+
+def present(state: dict[str, Any]) -> dict[str, Any]:
+    """A message as the API shows it: its state plus the date-time group of its posting."""
+    return {**state, "posted_dtg": dtg(parse_iso(state["posted_at"]))}
+
+
+@router.get("/channels", summary="The channels the caller's party belongs to, with what awaits its acknowledgement")
+async def channels(who: Caller, hl: Service) -> dict[str, Any]:
+    return {"channels": await use.list_channels(hl, who)}
+
+
+@router.get("/channels/{channel_id}/messages", summary="Messages of a channel, newest first")
+async def list_messages(channel_id: str, who: Caller, hl: Service, limit: int = Query(100, ge=1, le=500),
+                        before: int | None = Query(None, ge=1)) -> dict[str, Any]:
+    items = await use.list_messages(hl, who, channel_id, limit=limit, before=before)
+    return {"messages": [present(m) for m in items]}
+
+
+@router.post("/channels/{channel_id}/messages", status_code=201, summary="Post a message to every party of the channel")
+async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Service,
+                       response: Response) -> dict[str, Any]:
+    cmd = messages.PostMessage(
+        message_id=body.id or use.new_message_id(), channel=channel_id, precedence=body.precedence,
+        subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
+        template=body.template.model_dump() if body.template else None)
+    state, created = await use.post_message(hl, who, cmd)
+    if not created:
+        response.status_code = 200
+    return present(state)
+
+
+@router.get("/messages/awaiting", summary="Messages waiting for the caller's party to acknowledge, oldest first")
+async def awaiting(who: Caller, hl: Service) -> dict[str, Any]:
+    return {"messages": [present(m) for m in await use.awaiting_me(hl, who)]}
+
+
+@router.get("/messages/{message_id}", summary="One message with every party's acknowledgement state")
+async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, Any]:
+    return present(await use.get_message(hl, who, message_id))
+
+
+@router.post("/messages/{message_id}/ack", status_code=201,
+             summary="Acknowledge for the caller's party (a repeat answers 200 with the first acknowledgement)")
+async def ack(message_id: str, who: Caller, hl: Service, response: Response,
+              body: AckIn | None = None) -> dict[str, Any]:
+    state, created = await use.acknowledge(hl, who, message_id, body.note if body else "")
+    if not created:
+        response.status_code = 200
+    return present(state)

@@ -1,0 +1,26 @@
+"""Build the demo world in a database: schema, accounts, and a few messages to look at."""
+
+from __future__ import annotations
+
+from hotline.domain.errors import Invalid
+from hotline.service.config import Settings
+from hotline.service.hotline import Hotline
+
+from .accounts import DEMO_ACCOUNTS
+
+__all__ = ["prepare_demo"]
+
+
+async def prepare_demo(settings: Settings, password: str) -> tuple[tuple[str, str | None, str, str], ...]:
+    """Create (or reset the passwords of) the demo accounts; returns them."""
+    hl = Hotline(settings)
+    await hl.db.migrate()
+    try:
+        for username, party, role, name in DEMO_ACCOUNTS:
+            try:
+                await hl.auth.add_user(username, password, party=party, role=role, display_name=name)
+            except Invalid:
+                await hl.auth.set_password(username, password)
+    finally:
+        await hl.db.dispose()
+    return DEMO_ACCOUNTS

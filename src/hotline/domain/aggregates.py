@@ -1,0 +1,42 @@
+"""The registry of projected aggregates: how each kind's state follows from its events.
+
+A feature adds a kind here (``message``, later ``notice``, ``incident`` …). The store keeps one row
+per aggregate holding the state that ``evolve`` derived, updated in the same transaction as the events;
+``next_due`` feeds the timer that calls ``tick``. Nothing else changes an aggregate's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import messages
+from .events import Pending
+from .world import World
+
+__all__ = ["AggregateKind", "KINDS", "register"]
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateKind:
+    name: str
+    evolve: Callable[[State | None, dict[str, Any]], State]
+    next_due: Callable[[State], str | None]
+    tick: Callable[[World, State, datetime], list[Pending]] | None = None
+    # The parties whose action the aggregate waits for (an acknowledgement, an answer).
+    awaiting: Callable[[State], list[str]] = lambda _state: []
+
+
+KINDS: dict[str, AggregateKind] = {}
+
+
+def register(kind: AggregateKind) -> AggregateKind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+register(AggregateKind(messages.KIND, messages.evolve, messages.next_due, messages.tick, messages.awaiting))

@@ -1,0 +1,193 @@
+"""Messages and acknowledgements: the heart of the hotline.
+
+A message is posted to a channel; every *other* member party must acknowledge it before the deadline
+of its precedence. A missed deadline is recorded (``message.ack_overdue``, escalated to that party's
+supervisors); at twice the deadline it is escalated to the mediator (``message.ack_escalated``).
+Timers are not kept anywhere but in the state derived from the ledger: ``next_due`` tells the service
+when to call ``tick`` again, so a server that was down across a deadline writes the event once when it
+comes back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .access import Principal, require_speaker
+from .errors import Conflict, Invalid, NotFound
+from .events import SYSTEM, Pending
+from .timefmt import iso, parse_iso
+from .world import PRECEDENCES, World
+
+__all__ = ["PostMessage", "Acknowledge", "decide_post", "decide_ack", "tick", "evolve", "next_due",
+           "awaiting", "MAX_BODY_BYTES", "KIND"]
+
+KIND = "message"
+MAX_BODY_BYTES = 64 * 1024
+MAX_SUBJECT = 200
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_CODE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class PostMessage:
+    message_id: str
+    channel: str
+    precedence: str
+    subject: str
+    body: str
+    language: str
+    reply_to: str | None = None
+    template: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge:
+    message_id: str
+    note: str = ""
+
+
+def validate_post(cmd: PostMessage) -> None:
+    if cmd.precedence not in PRECEDENCES:
+        raise Invalid(f"Unknown precedence {cmd.precedence!r}; use one of {', '.join(PRECEDENCES)}.",
+                      field="precedence")
+    if not cmd.subject.strip():
+        raise Invalid("The subject is empty; write what the message is about.", field="subject")
+    if len(cmd.subject) > MAX_SUBJECT:
+        raise Invalid(f"The subject has {len(cmd.subject)} characters; at most {MAX_SUBJECT} are allowed.",
+                      field="subject")
+    size = len(cmd.body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
+        raise Invalid(f"The body is {size} bytes; at most {MAX_BODY_BYTES} (64 KiB) are allowed.", field="body")
+    if not cmd.body.strip() and cmd.template is None:
+        raise Invalid("The body is empty; write the message or choose a template.", field="body")
+    if not _LANG.match(cmd.language):
+        raise Invalid(f"{cmd.language!r} is not a language code such as en, he or ar.", field="language")
+    if cmd.template is not None:
+        code = cmd.template.get("code")
+        fields = cmd.template.get("fields", {})
+        if not isinstance(code, str) or not _CODE.match(code):
+            raise Invalid("A template needs a code such as 'request_clarification'.", field="template.code")
+        if not isinstance(fields, dict) or not all(isinstance(k, str) and isinstance(v, str | int | float)
+                                                   for k, v in fields.items()):
+            raise Invalid("Template fields must be an object of text or number values.", field="template.fields")
+        if len(str(fields).encode("utf-8")) > MAX_BODY_BYTES:
+            raise Invalid("The template fields are larger than 64 KiB.", field="template.fields")
+
+
+def decide_post(world: World, who: Principal, cmd: PostMessage, now: datetime,
+                existing: dict[str, Any] | None, reply_to: dict[str, Any] | None) -> list[Pending]:
+    """``existing`` is the state under ``cmd.message_id`` (a retried post), ``reply_to`` the state of the
+    message answered, both loaded by the caller."""
+    party = require_speaker(who, "post messages")
+    validate_post(cmd)
+    channel = world.channels[cmd.channel]
+    if existing is not None:
+        same = (existing["channel"] == cmd.channel and existing["subject"] == cmd.subject
+                and existing["body"] == cmd.body and existing["party"] == party)
+        if same:
+            return []  # a retried post: the first one stands, nothing more is written
+        raise Conflict(f"A different message already has the id {cmd.message_id!r}; use a new id.", field="id")
+    if cmd.reply_to is not None and (reply_to is None or reply_to["channel"] != cmd.channel):
+        raise NotFound(f"No message {cmd.reply_to!r} in channel {cmd.channel!r} to reply to.", field="reply_to")
+    window = world.ack_window(cmd.precedence)
+    addressees = [m for m in channel.members if m != party]
+    payload: dict[str, Any] = {
+        "message_id": cmd.message_id,
+        "precedence": cmd.precedence,
+        "subject": cmd.subject,
+        "body": cmd.body,
+        "language": cmd.language,
+        "reply_to": cmd.reply_to,
+        "addressees": addressees,
+        "ack_window_s": int(window.total_seconds()),
+        "ack_deadline": iso(now + window),
+    }
+    if cmd.template is not None:
+        payload["template"] = {"code": cmd.template["code"], "fields": dict(cmd.template.get("fields", {}))}
+    return [Pending(cmd.channel, "message.posted", party, who.username, payload, (KIND, cmd.message_id))]
+
+
+def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, cmd: Acknowledge,
+               now: datetime) -> list[Pending]:
+    """An empty list means the party had already acknowledged: the caller answers with that one."""
+    party = require_speaker(who, "acknowledge messages")
+    if state is None or state["channel"] not in world.channels_of(party):
+        raise NotFound(f"No message {cmd.message_id!r} is visible to you.", field="message_id")
+    if state["party"] == party:
+        raise Conflict("Your party sent this message; only the other parties acknowledge it.", field="message_id")
+    entry = state["addressees"].get(party)
+    if entry is None:
+        raise Conflict(f"Party {party!r} is not addressed by this message.", field="message_id")
+    if entry["ack"] is not None:
+        return []
+    if len(cmd.note) > 2000:
+        raise Invalid("An acknowledgement note has at most 2000 characters.", field="note")
+    deadline = parse_iso(entry["deadline"])
+    payload = {"message_id": cmd.message_id, "late": now > deadline, "note": cmd.note}
+    return [Pending(state["channel"], "message.acknowledged", party, who.username, payload, (KIND, cmd.message_id))]
+
+
+def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
+    """The events a deadline that has passed calls for; none if nothing is due."""
+    out: list[Pending] = []
+    window = timedelta(seconds=state["ack_window_s"])
+    for party, entry in state["addressees"].items():
+        if entry["ack"] is not None:
+            continue
+        deadline = parse_iso(entry["deadline"])
+        if entry["overdue"] == 0 and now >= deadline:
+            out.append(Pending(state["channel"], "message.ack_overdue", None, SYSTEM, {
+                "message_id": state["id"], "party": party, "deadline": entry["deadline"],
+                "precedence": state["precedence"], "escalated_to": "supervisors"}, (KIND, state["id"])))
+        second = deadline + window
+        if entry["overdue"] <= 1 and now >= second:
+            out.append(Pending(state["channel"], "message.ack_escalated", None, SYSTEM, {
+                "message_id": state["id"], "party": party, "deadline": iso(second),
+                "precedence": state["precedence"], "escalated_to": "mediator", "mediator": world.mediator},
+                (KIND, state["id"])))
+    return out
+
+
+def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
+    """The only place a message's state changes. ``event`` is a ledger event dict."""
+    p = event["payload"]
+    kind = event["type"]
+    if kind == "message.posted":
+        return {
+            "id": p["message_id"], "channel": event["channel"], "seq": event["seq"], "party": event["party"],
+            "actor": event["actor"], "posted_at": event["ts"], "precedence": p["precedence"],
+            "subject": p["subject"], "body": p["body"], "language": p["language"], "reply_to": p["reply_to"],
+            "template": p.get("template"), "ack_window_s": p["ack_window_s"],
+            "addressees": {a: {"deadline": p["ack_deadline"], "ack": None, "overdue": 0} for a in p["addressees"]},
+        }
+    if state is None:
+        raise ValueError(f"event {event['seq']} ({kind}) names a message that was never posted")
+    entries = state["addressees"]
+    if kind == "message.acknowledged":
+        entries[event["party"]]["ack"] = {"by": event["actor"], "at": event["ts"], "seq": event["seq"],
+                                          "late": p["late"], "note": p.get("note", "")}
+    elif kind == "message.ack_overdue":
+        entries[p["party"]]["overdue"] = max(entries[p["party"]]["overdue"], 1)
+    elif kind == "message.ack_escalated":
+        entries[p["party"]]["overdue"] = 2
+    return state
+
+
+def next_due(state: dict[str, Any]) -> str | None:
+    """When ``tick`` next has something to do for this message (ISO UTC), or None."""
+    window = timedelta(seconds=state["ack_window_s"])
+    due: list[datetime] = []
+    for entry in state["addressees"].values():
+        if entry["ack"] is not None or entry["overdue"] >= 2:
+            continue
+        deadline = parse_iso(entry["deadline"])
+        due.append(deadline if entry["overdue"] == 0 else deadline + window)
+    return iso(min(due)) if due else None
+
+
+def awaiting(state: dict[str, Any]) -> list[str]:
+    """The parties that have not acknowledged yet."""
+    return [party for party, entry in state["addressees"].items() if entry["ack"] is None]

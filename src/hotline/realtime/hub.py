@@ -1,0 +1,91 @@
+"""Ordered fan-out of committed events to subscribers, with back-pressure.
+
+Each event is encoded once; the same frame goes to every subscriber of its channel (visibility is
+decided per channel, not per event and subscriber). Each subscriber has a bounded queue: one that
+cannot keep up is cut off (``overflowed``) instead of slowing the others, and resumes from the last
+seq it holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+import orjson
+
+from hotline.ledger.envelope import Event
+
+__all__ = ["Hub", "Subscriber", "encode_event"]
+
+
+def encode_event(ev: Event) -> str:
+    return orjson.dumps({"type": "event", "event": ev.to_dict()}).decode()
+
+
+class Subscriber:
+    def __init__(self, hub: Hub, identity: str, channels: frozenset[str], maxsize: int) -> None:
+        self.hub = hub
+        self.identity = identity
+        self.channels = channels
+        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize)
+        self.overflowed = asyncio.Event()
+        self.on_overflow: Callable[[], None] | None = None
+
+    def offer(self, seq: int, frame: str) -> None:
+        if self.overflowed.is_set():
+            return
+        try:
+            self.queue.put_nowait((seq, frame))
+        except asyncio.QueueFull:
+            self.overflowed.set()
+            if self.on_overflow is not None:
+                self.on_overflow()
+
+    def close(self) -> None:
+        self.hub.unsubscribe(self)
+
+
+class Hub:
+    def __init__(self, *, queue_size: int = 2000, per_identity: int = 8) -> None:
+        self.queue_size = queue_size
+        self.per_identity = per_identity
+        self._by_channel: dict[str, set[Subscriber]] = defaultdict(set)
+        self._by_identity: dict[str, int] = defaultdict(int)
+        self.published_seq = 0
+
+    def subscribe(self, identity: str, channels: Iterable[str]) -> Subscriber | None:
+        """A new subscriber, or None when this identity already holds its limit of streams."""
+        if self._by_identity[identity] >= self.per_identity:
+            return None
+        sub = Subscriber(self, identity, frozenset(channels), self.queue_size)
+        self._by_identity[identity] += 1
+        for channel in sub.channels:
+            self._by_channel[channel].add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        removed = False
+        for channel in sub.channels:
+            subs = self._by_channel.get(channel)
+            if subs and sub in subs:
+                subs.discard(sub)
+                removed = True
+        if removed:
+            self._by_identity[sub.identity] -= 1
+
+    def publish(self, events: Iterable[Event]) -> None:
+        for ev in events:
+            if ev.seq <= self.published_seq:
+                continue  # already delivered (a local commit and a cross-process notice may overlap)
+            self.published_seq = ev.seq
+            subs = self._by_channel.get(ev.channel)
+            if not subs:
+                continue
+            frame = encode_event(ev)
+            for sub in tuple(subs):
+                sub.offer(ev.seq, frame)
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(self._by_identity.values())

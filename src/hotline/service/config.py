@@ -1,0 +1,54 @@
+"""Settings from the environment, and the world from its TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from hotline.domain.world import World
+
+__all__ = ["Settings", "load_world", "DEMO_WORLD"]
+
+DEMO_WORLD = "demo:world.toml"
+
+
+def load_world(source: str | Path = DEMO_WORLD) -> World:
+    """A world from a TOML file path, or ``demo:NAME`` for a file shipped in ``hotline.demo``."""
+    text: str
+    if isinstance(source, str) and source.startswith("demo:"):
+        text = resources.files("hotline.demo").joinpath(source[5:]).read_text("utf-8")
+    else:
+        text = Path(source).read_text("utf-8")
+    return World.from_dict(tomllib.loads(text))
+
+
+@dataclass
+class Settings:
+    database_url: str = "sqlite:///hotline.db"
+    world: str = DEMO_WORLD
+    session_ttl_s: int = 12 * 3600
+    # Secure cookies need HTTPS; "auto" sets the flag whenever the request came over HTTPS.
+    cookie_secure: str = "auto"
+    max_request_bytes: int = 512 * 1024
+    heartbeat_s: float = 15.0
+    stream_queue: int = 2000
+    streams_per_user: int = 8
+    origin: str = "hotline.example"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        s = cls(
+            database_url=env.get("HOTLINE_DATABASE_URL", cls.database_url),
+            world=env.get("HOTLINE_WORLD", cls.world),
+            session_ttl_s=int(env.get("HOTLINE_SESSION_TTL", cls.session_ttl_s)),
+            cookie_secure=env.get("HOTLINE_COOKIE_SECURE", cls.cookie_secure),
+            heartbeat_s=float(env.get("HOTLINE_HEARTBEAT", cls.heartbeat_s)),
+        )
+        for key, value in overrides.items():
+            setattr(s, key, value)
+        return s

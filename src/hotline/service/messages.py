@@ -1,0 +1,87 @@
+"""Use cases of messages: post, acknowledge, read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from hotline.domain import messages
+from hotline.domain.access import Principal, visible_channel
+from hotline.domain.errors import Invalid, NotFound
+from hotline.domain.events import Pending
+from hotline.store.ledger import UnitOfWork, count_awaiting, list_aggregates, list_awaiting, load_aggregate
+
+from .hotline import Hotline
+
+__all__ = ["post_message", "acknowledge", "get_message", "list_messages", "list_channels", "new_message_id"]
+
+KIND = messages.KIND
+
+
+def new_message_id() -> str:
+    return "msg-" + uuid.uuid4().hex[:20]
+
+
+def _check_id(message_id: str) -> str:
+    if not (4 <= len(message_id) <= 64) or not all(c.isalnum() or c in "-_" for c in message_id):
+        raise Invalid("A message id has 4 to 64 letters, digits, '-' or '_'.", field="id")
+    return message_id
+
+
+async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -> tuple[dict[str, Any], bool]:
+    """The message's state, and whether this call created it (False: a retry of the same post)."""
+    visible_channel(hl.world, who, cmd.channel)
+    _check_id(cmd.message_id)
+    messages.validate_post(cmd)
+
+    async def handle(uow: UnitOfWork) -> list[Pending]:
+        existing = await uow.load(KIND, cmd.message_id)
+        reply = await uow.load(KIND, cmd.reply_to) if cmd.reply_to else None
+        return messages.decide_post(hl.world, who, cmd, uow.now, existing, reply)
+
+    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(cmd.message_id))
+    return state, bool(events)
+
+
+async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "") -> tuple[dict[str, Any], bool]:
+    """The message's state after the acknowledgement, and whether this call wrote it."""
+
+    async def handle(uow: UnitOfWork) -> list[Pending]:
+        state = await uow.load(KIND, message_id)
+        return messages.decide_ack(hl.world, who, state, messages.Acknowledge(message_id, note), uow.now)
+
+    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(message_id))
+    return state, bool(events)
+
+
+async def get_message(hl: Hotline, who: Principal, message_id: str) -> dict[str, Any]:
+    async with hl.db.read() as conn:
+        state = await load_aggregate(conn, KIND, message_id)
+    if state is None or state["channel"] not in hl.world.channels_of(who.party):
+        raise NotFound(f"No message {message_id!r} is visible to you.", field="message_id")
+    return state
+
+
+async def list_messages(hl: Hotline, who: Principal, channel_id: str, *, limit: int = 100,
+                        before: int | None = None) -> list[dict[str, Any]]:
+    visible_channel(hl.world, who, channel_id)
+    async with hl.db.read() as conn:
+        return await list_aggregates(conn, KIND, [channel_id], limit=limit, before=before)
+
+
+async def awaiting_me(hl: Hotline, who: Principal) -> list[dict[str, Any]]:
+    """Messages that wait for the caller's party to acknowledge, oldest first."""
+    if who.party is None:
+        return []
+    async with hl.db.read() as conn:
+        return await list_awaiting(conn, KIND, who.party, hl.world.channels_of(who.party))
+
+
+async def list_channels(hl: Hotline, who: Principal) -> list[dict[str, Any]]:
+    visible = hl.world.channels_of(who.party)
+    counts: dict[str, int] = {}
+    if who.party is not None and visible:
+        async with hl.db.read() as conn:
+            counts = await count_awaiting(conn, KIND, who.party, visible)
+    return [{"id": c.id, "names": c.names, "members": list(c.members), "awaiting_my_ack": counts.get(c.id, 0)}
+            for c in hl.world.channels.values() if c.id in visible]

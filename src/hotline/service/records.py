@@ -1,0 +1,49 @@
+"""Reading the whole record back: export and verification against the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import orjson
+
+from hotline.ledger.envelope import Event
+from hotline.ledger.verify import ChainReport, verify_events
+from hotline.store.database import Database
+from hotline.store.ledger import chain_heads, read_events
+
+from .config import Settings
+
+__all__ = ["all_events", "export_lines", "database_report"]
+
+PAGE = 5000
+
+
+async def all_events(db: Database) -> AsyncIterator[Event]:
+    after = 0
+    while True:
+        async with db.read() as conn:
+            page = await read_events(conn, after=after, channels=None, limit=PAGE)
+        for ev in page:
+            yield ev
+        if len(page) < PAGE:
+            return
+        after = page[-1].seq
+
+
+async def export_lines(settings: Settings) -> list[bytes]:
+    db = Database(settings.database_url)
+    try:
+        return [orjson.dumps(ev.to_dict()) + b"\n" async for ev in all_events(db)]
+    finally:
+        await db.dispose()
+
+
+async def database_report(settings: Settings) -> ChainReport:
+    db = Database(settings.database_url)
+    try:
+        async with db.read() as conn:
+            heads = await chain_heads(conn)
+        events = [ev.to_dict() async for ev in all_events(db)]
+        return verify_events(events, expected_heads=heads)
+    finally:
+        await db.dispose()

@@ -1,0 +1,121 @@
+"""Engines, dialect quirks and migrations, in one place.
+
+SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL`` so that a commit is on disk
+before the client hears "accepted"; the writer takes the write lock up front with ``BEGIN IMMEDIATE``.
+PostgreSQL's writer takes ``LOCK TABLE events IN EXCLUSIVE MODE`` (readers are not blocked) with a
+lock timeout. Either way, seq order equals commit order, so a reader tailing by seq never passes a gap
+that fills later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+__all__ = ["Database", "StoreUnavailable", "normalize_url"]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreUnavailable(Exception):
+    """The database did not take the write; nothing was committed."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain ``sqlite:///`` and ``postgresql://`` URLs and pick the async drivers."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            self.reader = create_async_engine(self.url, pool_size=8, max_overflow=8)
+            # One connection for the one writer task; BEGIN IMMEDIATE takes the write lock at once.
+            self.writer_engine = create_async_engine(self.url, pool_size=1, max_overflow=0)
+            for engine in (self.reader, self.writer_engine):
+                event.listen(engine.sync_engine, "connect", _sqlite_connect)
+            event.listen(self.writer_engine.sync_engine, "begin", _sqlite_begin_immediate)
+            event.listen(self.reader.sync_engine, "begin", _sqlite_begin)
+        else:
+            self.reader = create_async_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.writer_engine = create_async_engine(self.url, pool_size=1, max_overflow=1, pool_pre_ping=True)
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest revision (Alembic, on our own connection)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        async with self.writer_engine.begin() as conn:
+            if not self.is_sqlite:
+                # Several processes may start at once; one migrates, the others wait for it.
+                await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74201)")
+
+            def upgrade(sync_conn: Any) -> None:
+                cfg.attributes["connection"] = sync_conn
+                command.upgrade(cfg, "head")
+
+            await conn.run_sync(upgrade)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction holding the ledger's write lock until it commits."""
+        try:
+            async with self.writer_engine.begin() as conn:
+                if not self.is_sqlite:
+                    await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+                    await conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+                yield conn
+        except (OperationalError, DBAPIError) as e:
+            raise StoreUnavailable(f"the database refused the write: {e.orig!r}") from e
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.reader.connect() as conn:
+            yield conn
+
+    async def upsert(self, conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]],
+                     key: Sequence[str], keep: Sequence[str] = ()) -> None:
+        """Insert ``rows``, or update the existing ones except the ``key`` and ``keep`` columns."""
+        if not rows:
+            return
+        dialect = sqlite if self.is_sqlite else postgresql
+        stmt = dialect.insert(table)
+        updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in key and c.name not in keep}
+        await conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=updates), list(rows))
+
+    async def dispose(self) -> None:
+        await self.reader.dispose()
+        await self.writer_engine.dispose()
+
+
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (the documented pysqlite recipe).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")

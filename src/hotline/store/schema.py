@@ -1,0 +1,88 @@
+"""The SQL schema (SQLAlchemy Core). Alembic migrations under ``migrations/`` create it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+
+metadata = MetaData()
+
+# The ledger. ``payload`` holds the canonical JSON text, so an export reproduces the hashed bytes.
+events = Table(
+    "events", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("channel", String(64), nullable=False),
+    Column("chain_index", BigInteger, nullable=False),
+    Column("ts", String(32), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("party", String(32)),
+    Column("actor", String(64)),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("channel", "chain_index", name="uq_events_chain"),
+    Index("ix_events_channel_seq", "channel", "seq"),
+)
+
+# The head of each channel's chain: what the next append links to, and what verification checks the
+# events against (so that a chain cut short at its end is noticed too).
+chains = Table(
+    "chains", metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("length", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+)
+
+# Projections: one row per aggregate, its state as ``evolve`` derived it, written in the same
+# transaction as the events. ``version`` is the seq of the last event applied (the tracking record).
+aggregates = Table(
+    "aggregates", metadata,
+    Column("id", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("due_at", String(32)),
+    Column("awaiting", String(256), nullable=False, server_default=""),
+    Index("ix_aggregates_kind_channel", "kind", "channel", "created"),
+    Index("ix_aggregates_due", "due_at"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("party", String(32)),
+    Column("role", String(16), nullable=False),
+    Column("display_name", String(128), nullable=False, server_default=""),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", String(32), nullable=False),
+)
+
+# Bearer tokens are stored only as their SHA-256: a read of this table yields no usable session.
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
