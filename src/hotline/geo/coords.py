@@ -113,16 +113,12 @@ def _angle(part: str, text: str) -> tuple[float, str | None, float, bool]:
     dms = mins is not None
     if mins is not None:
         if "." in deg or float(mins) >= 60:
-            raise GeoError(
-                "location", f"Minutes in '{part.strip()}' must be below 60 and follow whole degrees."
-            )
+            raise GeoError("location", f"Minutes in '{part.strip()}' must be below 60 and follow whole degrees.")
         value = abs(value) + float(mins) / 60.0
         unit = 10.0 ** -_decimals(mins) / 60.0
         if secs is not None:
             if "." in mins or float(secs) >= 60:
-                raise GeoError(
-                    "location", f"Seconds in '{part.strip()}' must be below 60 and follow whole minutes."
-                )
+                raise GeoError("location", f"Seconds in '{part.strip()}' must be below 60 and follow whole minutes.")
             value += float(secs) / 3600.0
             unit = 10.0 ** -_decimals(secs) / 3600.0
         if deg.startswith("-"):
@@ -184,9 +180,7 @@ def parse_location(text: str) -> Location:
     if m := _ITM.match(s):
         e, n = float(m.group(1)), float(m.group(2))
         lat, lon = itm_to_latlon(e, n, "location", text)
-        return Location(
-            lat, lon, 0.5 * 10.0 ** -min(_decimals(m.group(1)), _decimals(m.group(2))), "itm", text
-        )
+        return Location(lat, lon, 0.5 * 10.0 ** -min(_decimals(m.group(1)), _decimals(m.group(2))), "itm", text)
     if s.startswith("ITM"):
         raise GeoError(
             "location",
@@ -195,9 +189,7 @@ def parse_location(text: str) -> Location:
     if m := _MGRS.match(s):
         zone, band, col, row, d1, d2 = m.groups()
         sq = mgrs_to_square(int(zone), band, col, row, d1 + d2, "location", text)
-        return Location(
-            sq.lat, sq.lon, sq.size_m * math.sqrt(0.5), "mgrs", text, (sq.sw_lat, sq.sw_lon), sq.size_m
-        )
+        return Location(sq.lat, sq.lon, sq.size_m * math.sqrt(0.5), "mgrs", text, (sq.sw_lat, sq.sw_lon), sq.size_m)
     if m := _UTM.match(s):
         zone, band, hemi, e_text, n_text = m.groups()
         easting, northing = float(e_text), float(n_text)

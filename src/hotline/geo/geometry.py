@@ -68,9 +68,7 @@ def geometry_from_geojson(
     return geom
 
 
-def validate_geometry(
-    geom: Any, field: str = "geometry", *, max_vertices: int = DEFAULT_MAX_VERTICES
-) -> None:
+def validate_geometry(geom: Any, field: str = "geometry", *, max_vertices: int = DEFAULT_MAX_VERTICES) -> None:
     """Raise GeoError unless ``geom`` is non-empty, within range, under the vertex cap and valid."""
     if geom is None or geom.is_empty:
         raise GeoError(field, "The geometry is empty; give at least one position.")

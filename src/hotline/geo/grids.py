@@ -90,8 +90,7 @@ def band_letter(lat: float) -> str:
     if not -80.0 <= lat <= 84.0:
         raise GeoError(
             "location",
-            f"Latitude {lat} is outside the UTM/MGRS bands (80° S to 84° N); "
-            "use decimal degrees near the poles.",
+            f"Latitude {lat} is outside the UTM/MGRS bands (80° S to 84° N); use decimal degrees near the poles.",
         )
     return BANDS[min(int((lat + 80.0) // 8.0), len(BANDS) - 1)]
 
@@ -139,9 +138,7 @@ def _check_in_zone(zone: int, band: str, corners: list[tuple[float, float]], fie
         )
 
 
-def check_utm(
-    zone: int, band: str, easting: float, northing: float, field: str, text: str
-) -> tuple[float, float]:
+def check_utm(zone: int, band: str, easting: float, northing: float, field: str, text: str) -> tuple[float, float]:
     """Convert a UTM reference with a band letter to lat/lon, refusing one outside its zone or band."""
     if not 1 <= zone <= 60:
         raise GeoError(field, f"UTM zone {zone} does not exist; zones run from 1 to 60.")
@@ -158,9 +155,7 @@ def check_utm(
     return lat, lon
 
 
-def mgrs_to_square(
-    zone: int, band: str, column: str, row: str, digits: str, field: str, text: str
-) -> MgrsSquare:
+def mgrs_to_square(zone: int, band: str, column: str, row: str, digits: str, field: str, text: str) -> MgrsSquare:
     """Resolve an MGRS reference to its square, refusing letters that do not fit the zone or band."""
     if not 1 <= zone <= 60:
         raise GeoError(field, f"MGRS zone {zone} does not exist; zones run from 1 to 60.")
@@ -201,9 +196,7 @@ def mgrs_to_square(
             f"Row letter '{row}' of '{text}' never falls in band {band} ({south_lat:g}° to "
             f"{north_lat:g}°) of zone {zone}; check the band letter and the row letter.",
         )
-    corners = [
-        utm_to_latlon(zone, north, easting + de, northing + dn) for de in (0.0, size) for dn in (0.0, size)
-    ]
+    corners = [utm_to_latlon(zone, north, easting + de, northing + dn) for de in (0.0, size) for dn in (0.0, size)]
     _check_in_zone(zone, band, corners, field, text)
     clat, clon = utm_to_latlon(zone, north, easting + size / 2, northing + size / 2)
     sw_lat, sw_lon = corners[0]

@@ -86,9 +86,7 @@ def _check_rules(kind: str, rules: Any) -> dict[str, Any]:
         if key in out:
             v = out[key]
             if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
-                raise GeoError(
-                    f"properties.rules.{key}", f"Rule {key} must be a number of at least 0, not {v!r}."
-                )
+                raise GeoError(f"properties.rules.{key}", f"Rule {key} must be a number of at least 0, not {v!r}.")
     for key in _REQUIRED_RULES.get(kind, ()):
         if key not in out:
             raise GeoError(f"properties.rules.{key}", f"A {kind} zone needs the rule {key}.")
@@ -119,16 +117,12 @@ def zone_from_feature(feature: Mapping[str, Any], *, max_vertices: int = DEFAULT
     if not isinstance(names, Mapping) or not all(
         isinstance(names.get(lang), str) and names[lang] for lang in LANGUAGES
     ):
-        raise GeoError(
-            "properties.names", "A zone needs its name in English, Hebrew and Arabic (en, he, ar)."
-        )
+        raise GeoError("properties.names", "A zone needs its name in English, Hebrew and Arabic (en, he, ar).")
     binds = props.get("binds", [])
     if not isinstance(binds, list | tuple) or not all(isinstance(b, str) and b for b in binds):
         raise GeoError("properties.binds", 'binds must be a list of party ids such as ["isr", "syr"].')
     if status == "proposed" and binds:
-        raise GeoError(
-            "properties.binds", "A proposed zone binds nobody; leave binds empty until it is agreed."
-        )
+        raise GeoError("properties.binds", "A proposed zone binds nobody; leave binds empty until it is agreed.")
     approximate = props.get("approximate", False)
     if not isinstance(approximate, bool):
         raise GeoError("properties.approximate", "approximate must be true or false.")
