@@ -34,18 +34,15 @@ _ASTRAL = re.compile(rb"[\xf0-\xf4]")  # lead byte of a 4-byte UTF-8 sequence
 
 def _plain(value: Any) -> bool:
     """True if ``value`` holds only dicts, lists, str, int, bool and None (no floats, no other types)."""
-    stack = [value]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind in _SCALARS:
-            continue
-        if kind is dict:
-            extend(item.values())
-        elif kind is list:
-            extend(item)
-        else:
+    kind = type(value)
+    if kind is dict:
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind in _SCALARS
+    for item in items:
+        if type(item) not in _SCALARS and not ((type(item) is dict or type(item) is list) and _plain(item)):
             return False
     return True
 
