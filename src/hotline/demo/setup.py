@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hotline.domain.errors import Invalid
+from hotline.service.auth import hash_password
 from hotline.service.config import Settings
 from hotline.service.hotline import Hotline
 
@@ -15,12 +16,14 @@ async def prepare_demo(settings: Settings, password: str) -> tuple[tuple[str, st
     """Create (or reset the passwords of) the demo accounts; returns them."""
     hl = Hotline(settings)
     await hl.db.migrate()
+    digest = hash_password(password)  # one password for every demo account: hash it once
     try:
         for username, party, role, name in DEMO_ACCOUNTS:
             try:
-                await hl.auth.add_user(username, password, party=party, role=role, display_name=name)
+                await hl.auth.add_user(username, password, party=party, role=role, display_name=name,
+                                       password_hash=digest)
             except Invalid:
-                await hl.auth.set_password(username, password)
+                await hl.auth.set_password(username, password, password_hash=digest)
     finally:
         await hl.db.dispose()
     return DEMO_ACCOUNTS

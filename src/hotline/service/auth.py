@@ -28,12 +28,16 @@ from hotline.domain.world import ROLES, World
 from hotline.store import accounts
 from hotline.store.database import Database
 
-__all__ = ["Auth", "Session", "token_hash", "MIN_PASSWORD"]
+__all__ = ["Auth", "Session", "token_hash", "hash_password", "MIN_PASSWORD"]
 
 MIN_PASSWORD = 12
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not tell who has an account.
 _DUMMY = _hasher.hash("hotline-no-such-user-" + secrets.token_hex(8))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def token_hash(token: str) -> str:
@@ -85,7 +89,8 @@ class Auth:
         self.cache_s = 2.0
 
     async def add_user(self, username: str, password: str, *, party: str | None, role: str,
-                       display_name: str = "") -> None:
+                       display_name: str = "", password_hash: str | None = None) -> None:
+        """Add a user; ``password_hash`` (an argon2id hash of ``password``) saves hashing it again."""
         if role not in ROLES:
             raise Invalid(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", field="role")
         if role == "admin":
@@ -94,7 +99,7 @@ class Auth:
             raise Invalid(f"Unknown party {party!r}; this world has {', '.join(self.world.parties)}.",
                           field="party")
         _check_password(password)
-        digest = await asyncio.to_thread(_hasher.hash, password)
+        digest = password_hash or await asyncio.to_thread(_hasher.hash, password)
         async with self.db.writer_engine.begin() as conn:
             try:
                 await accounts.insert_user(conn, {"username": username, "party": party, "role": role,
@@ -104,9 +109,9 @@ class Auth:
             except accounts.AccountExists as e:
                 raise Invalid(f"A user named {username!r} already exists.", field="username") from e
 
-    async def set_password(self, username: str, password: str) -> None:
+    async def set_password(self, username: str, password: str, password_hash: str | None = None) -> None:
         _check_password(password)
-        digest = await asyncio.to_thread(_hasher.hash, password)
+        digest = password_hash or await asyncio.to_thread(_hasher.hash, password)
         async with self.db.writer_engine.begin() as conn:
             if not await accounts.update_user(conn, username, password_hash=digest):
                 raise NotFound(f"No user named {username!r}.", field="username")

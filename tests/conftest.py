@@ -1,0 +1,69 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL, the service in-process, a real server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hotline.api.app import create_app
+from hotline.demo.setup import prepare_demo
+from hotline.service.config import Settings
+from hotline.service.hotline import Hotline
+from hotline.testing import DEMO_PASSWORD, Api, FakeClock, fresh_postgres
+
+DEMO_WORLD = (Path(__file__).parents[1] / "src/hotline/demo/world.toml").read_text("utf-8")
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database made for this test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hotline.db'}"
+    else:
+        with fresh_postgres() as url:
+            yield url
+
+
+def world_file(tmp_path: Path, **deadlines: int) -> str:
+    """The demo world with other acknowledgement deadlines (seconds), written to a file."""
+    text = DEMO_WORLD
+    for name, seconds in deadlines.items():
+        lines = [f"{name} = {seconds}" if line.startswith(f"{name} =") else line for line in text.splitlines()]
+        text = "\n".join(lines)
+    path = tmp_path / "world.toml"
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def service(database_url: str, clock: FakeClock) -> AsyncIterator[Hotline]:
+    """The service in-process on a fake clock, with the demo accounts; timers are run by hand."""
+    settings = Settings(database_url=database_url)
+    await prepare_demo(settings, DEMO_PASSWORD)
+    hl = Hotline(settings, clock=clock)
+    await hl.start(timers=False)
+    try:
+        yield hl
+    finally:
+        await hl.stop()
+
+
+@pytest.fixture
+async def api(service: Hotline) -> AsyncIterator[Api]:
+    app = create_app(service, start=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hotline.test") as client:
+        yield Api(client)
