@@ -103,11 +103,16 @@ async def test_syria_never_sees_an_israel_us_event_through_any_read_path(api: Ap
     await api.post_message("usa-duty", channel="joint", subject="public")
     paths = ["/api/v1/channels", "/api/v1/channels/joint/messages", "/api/v1/events?after=0&limit=1000",
              "/api/v1/messages/awaiting", f"/api/v1/messages/{secret['id']}",
-             "/api/v1/channels/isr-usa/messages", "/api/v1/me"]
+             "/api/v1/me"]
     for user in ("syr-duty", "syr-super"):
         for path in paths:
             r = await api.as_(user, "GET", path)
             assert "SECRET" not in r.text and "isr-usa" not in r.text, path
+        # Asking for the channel by name reads exactly like asking for one that does not exist.
+        hidden = await api.as_(user, "GET", "/api/v1/channels/isr-usa/messages")
+        absent = await api.as_(user, "GET", "/api/v1/channels/xyz-abc/messages")
+        assert hidden.status_code == absent.status_code == 404
+        assert hidden.text.replace("isr-usa", "?") == absent.text.replace("xyz-abc", "?")
     events = (await api.as_("syr-duty", "GET", "/api/v1/events?after=0")).json()["events"]
     assert {e["channel"] for e in events} == {"joint"}
     usa = (await api.as_("usa-duty", "GET", "/api/v1/events?after=0")).json()["events"]
