@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import messages
+from . import commitments, disputes, incidents, messages
 from .events import Pending
 from .world import World
 
@@ -40,3 +40,7 @@ def register(kind: AggregateKind) -> AggregateKind:
 
 
 register(AggregateKind(messages.KIND, messages.evolve, messages.next_due, messages.tick, messages.awaiting))
+register(AggregateKind(incidents.KIND, incidents.evolve, incidents.next_due, incidents.tick, incidents.awaiting))
+register(AggregateKind(disputes.KIND, disputes.evolve, disputes.next_due, None, disputes.awaiting))
+for _kind in (commitments.ROUND, commitments.UNDERSTANDING, commitments.COMMITMENT):
+    register(AggregateKind(_kind, commitments.evolve, commitments.next_due, commitments.tick, commitments.awaiting))
