@@ -85,6 +85,15 @@ class ConflictEngine:
             if zc.zone.kind == "limitation"
         }
 
+    def _boxes_near(self, geoms: object, reach: float) -> np.ndarray:
+        """Tree query by bounding boxes grown by ``reach``: cheap candidates, refined by exact distance later.
+
+        GEOS's own ``dwithin`` predicate computes an exact distance for every box hit before we can drop
+        pairs on party or time; filtering on the numeric arrays first is an order of magnitude faster.
+        """
+        b = shapely.bounds(geoms) + np.array([-reach, -reach, reach, reach])
+        return np.asarray(self._tree.query(shapely.box(b[..., 0], b[..., 1], b[..., 2], b[..., 3])))
+
     # -- one new notice --------------------------------------------------------------------------
     def _meets(self, notice: Notice, idx: np.ndarray, *, other_party: bool) -> np.ndarray:
         """Indices among ``idx`` whose window (and altitude) meet the notice's, of another/the same party."""
@@ -111,8 +120,9 @@ class ConflictEngine:
                 idx = self._meets(notice, self._in_zone[zc.zone.id], other_party=False)
                 members = [self.notices[i] for i in idx] + [notice]
                 out += limitation_findings(zc, notice.party, members, focus=notice)
-        near = self._tree.query(notice.footprint, predicate="dwithin", distance=self.overlap_buffer_m)
-        hits = self._meets(notice, np.sort(near), other_party=True)
+        near = self._meets(notice, np.sort(self._boxes_near(notice.footprint, self.overlap_buffer_m)), other_party=True)
+        dist = shapely.distance(notice.footprint, self._footprints[near]) if len(near) else np.empty(0)
+        hits = near[dist <= self.overlap_buffer_m]
         out += overlap_findings([(notice, self.notices[i]) for i in hits], self.overlap_buffer_m)
         return _sorted(out)
 
@@ -123,8 +133,7 @@ class ConflictEngine:
         out: list[Finding] = []
         for zc in self.zones:
             if zc.zone.kind == "protected_site":
-                reach = float(zc.zone.rules["buffer_m"])
-                cand = self._tree.query(zc.metric, predicate="dwithin", distance=reach)
+                cand = self._boxes_near(zc.metric, float(zc.zone.rules["buffer_m"]))
             elif zc.zone.kind in ("separation", "limitation", "airspace"):
                 cand = self._tree.query(zc.metric, predicate="intersects")
             else:
@@ -139,7 +148,7 @@ class ConflictEngine:
                         continue
                     members = [self.notices[i] for i in idx[self._party[idx] == code]]
                     out += limitation_findings(zc, party, members)
-        left, right = self._tree.query(self._footprints, predicate="dwithin", distance=self.overlap_buffer_m)
+        left, right = self._boxes_near(self._footprints, self.overlap_buffer_m)
         keep = left < right
         left, right = left[keep], right[keep]
         keep = (
@@ -152,7 +161,9 @@ class ConflictEngine:
                 <= self.vertical_buffer_m
             )
         )
-        pairs = [(self.notices[i], self.notices[j]) for i, j in zip(left[keep], right[keep], strict=True)]
+        left, right = left[keep], right[keep]
+        close = shapely.distance(self._footprints[left], self._footprints[right]) <= self.overlap_buffer_m
+        pairs = [(self.notices[i], self.notices[j]) for i, j in zip(left[close], right[close], strict=True)]
         out += overlap_findings(pairs, self.overlap_buffer_m)
         return _sorted(out)
 
