@@ -110,7 +110,7 @@ def bands(line: list[tuple[float, float]], west: bool) -> dict[str, Any]:
     def ring(lo_km: float, hi_km: float) -> Any:
         outer = m_line.buffer(hi_km * 1000, quad_segs=8)
         inner = m_line.buffer(lo_km * 1000, quad_segs=8) if lo_km else aos_m
-        g = outer.difference(inner).intersection(half).difference(aos_m).simplify(50)
+        g = outer.difference(inner).intersection(half).simplify(50).difference(aos_m)
         return to_lonlat(shapely.make_valid(g))
 
     return {"0_10": ring(0, 10), "10_20": ring(10, 20), "sam": ring(0, 25)}
