@@ -14,8 +14,6 @@ from hotline.service.config import Settings
 from hotline.service.hotline import Hotline
 from hotline.testing import DEMO_PASSWORD, Api, FakeClock, fresh_postgres
 
-DEMO_WORLD = (Path(__file__).parents[1] / "src/hotline/demo/world.toml").read_text("utf-8")
-
 
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
@@ -30,17 +28,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         with fresh_postgres() as url:
             yield url
-
-
-def world_file(tmp_path: Path, **deadlines: int) -> str:
-    """The demo world with other acknowledgement deadlines (seconds), written to a file."""
-    text = DEMO_WORLD
-    for name, seconds in deadlines.items():
-        lines = [f"{name} = {seconds}" if line.startswith(f"{name} =") else line for line in text.splitlines()]
-        text = "\n".join(lines)
-    path = tmp_path / "world.toml"
-    path.write_text(text, "utf-8")
-    return str(path)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import httpx
 import orjson
 
 __all__ = ["FakeClock", "ServerProcess", "free_port", "fresh_postgres", "PG_ADMIN_URL", "login", "StreamReader",
-           "DEMO_PASSWORD", "Api"]
+           "DEMO_PASSWORD", "Api", "world_file"]
 
 DEMO_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (the demo accounts of tests)
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -70,6 +70,19 @@ def fresh_postgres() -> Iterator[str]:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def world_file(folder: Path, **deadlines: int) -> str:
+    """The demo world with other acknowledgement deadlines (seconds, by precedence), written to a file."""
+    from importlib import resources
+
+    text = resources.files("hotline.demo").joinpath("world.toml").read_text("utf-8")
+    for name, seconds in deadlines.items():
+        text = "\n".join(f"{name} = {seconds}" if line.startswith(f"{name} =") else line
+                         for line in text.splitlines())
+    path = folder / "world.toml"
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
 class ServerProcess:
     """``hotline serve`` in a subprocess on a free port, with the demo accounts created first."""
 
@@ -96,10 +109,15 @@ class ServerProcess:
         env = {**os.environ, "HOTLINE_DATABASE_URL": self.database_url, **self.env}
         if self.world:
             env["HOTLINE_WORLD"] = self.world
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (lives as long as the child)
-        self.proc = subprocess.Popen(  # noqa: S603 (our own server)
-            [sys.executable, "-m", "hotline.cli", "serve", "--port", str(self.port)],
-            env=env, stdout=out, stderr=out)
+        if self.log:
+            with open(self.log, "ab") as out:  # the child keeps its own copy of the descriptor
+                self.proc = subprocess.Popen(  # noqa: S603 (our own server)
+                    [sys.executable, "-m", "hotline.cli", "serve", "--port", str(self.port)],
+                    env=env, stdout=out, stderr=out)
+        else:
+            self.proc = subprocess.Popen(  # noqa: S603 (our own server)
+                [sys.executable, "-m", "hotline.cli", "serve", "--port", str(self.port)],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -48,6 +48,8 @@ class Settings:
             session_ttl_s=int(env.get("HOTLINE_SESSION_TTL", cls.session_ttl_s)),
             cookie_secure=env.get("HOTLINE_COOKIE_SECURE", cls.cookie_secure),
             heartbeat_s=float(env.get("HOTLINE_HEARTBEAT", cls.heartbeat_s)),
+            stream_queue=int(env.get("HOTLINE_STREAM_QUEUE", cls.stream_queue)),
+            streams_per_user=int(env.get("HOTLINE_STREAMS_PER_USER", cls.streams_per_user)),
         )
         for key, value in overrides.items():
             setattr(s, key, value)
