@@ -1,0 +1,127 @@
+// One message as a card: precedence (colour and word), sender, subject, body, language, the DTG in
+// UTC beside the reader's local time, and every addressed party's acknowledgement state.
+import { h, userText } from '../../dom.js';
+import { has, language, t, tNodes } from '../../i18n.js';
+import { fieldParams } from '../../templates.js';
+import { dtg, localTime } from '../../time.js';
+
+const LANG_NAMES = { en: 'lang.en', he: 'lang.he', ar: 'lang.ar' };
+
+export function renderMessage(m, ctx, { onReply }) {
+  const mine = ctx.party && m.party === ctx.party;
+  const myEntry = ctx.party ? m.addressees[ctx.party] : null;
+  const awaitingMe = Boolean(myEntry && !myEntry.ack);
+  const worst = Math.max(0, ...Object.values(m.addressees).filter((e) => !e.ack).map((e) => e.overdue));
+  const classes = ['msg', `prec-${m.precedence}`, mine ? 'mine' : '', awaitingMe ? 'awaiting-me' : '',
+    worst === 1 ? 'overdue' : '', worst === 2 ? 'escalated' : ''].filter(Boolean).join(' ');
+  const subjectId = `subj-${m.id}`;
+  const card = h('article', { class: classes, id: `msg-${m.id}`, tabindex: '0', 'aria-labelledby': subjectId,
+    dataset: { id: m.id, seq: m.seq, precedence: m.precedence, awaitingMe: String(awaitingMe) } });
+
+  const langKey = LANG_NAMES[m.language];
+  card.append(h('header', { class: 'msg-head' },
+    h('span', { class: 'prec', text: t(`precedence.${m.precedence}`) }),
+    h('span', { class: 'sender' }, tNodes('message.from', { party: ctx.partyName(m.party), actor: m.actor })),
+    h('span', { class: 'lang-tag', title: langKey ? t(langKey) : m.language,
+      'aria-label': t('message.language', { lang: langKey ? t(langKey) : m.language }), text: m.language.toUpperCase() }),
+    timeBlock(m.posted_at, m.posted_dtg, ctx)));
+
+  if (m.reply_to) {
+    const original = ctx.store.get(m.reply_to);
+    card.append(h('p', { class: 'reply-to muted' }, tNodes('message.reply_to', {
+      subject: original ? userText('bdi', original.subject, original.language) : m.reply_to })));
+  }
+  card.append(...content(m, subjectId));
+  card.append(acks(m, ctx));
+
+  const actions = h('div', { class: 'msg-actions' });
+  if (awaitingMe && ctx.canSpeak) {
+    const btn = h('button', { type: 'button', class: 'btn btn-ack', 'aria-keyshortcuts': 'A',
+      text: t('message.ack_key') });
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      try { await ctx.ack(m); } catch (err) { btn.disabled = false; btn.title = err.message; }
+    });
+    actions.append(btn);
+  }
+  if (ctx.canSpeak) {
+    const reply = h('button', { type: 'button', class: 'btn btn-quiet', text: t('message.reply') });
+    reply.addEventListener('click', () => onReply(m));
+    actions.append(reply);
+  }
+  if (actions.childElementCount) card.append(actions);
+  return card;
+}
+
+/** Subject and body: a template in the reader's language, or free text exactly as written. */
+function content(m, subjectId) {
+  const code = m.template?.code;
+  const lang = language();
+  if (code && has(`template.${code}.subject`, lang)) {
+    const params = fieldParams(code, m.template.fields || {}, t, lang);
+    const original = h('details', { class: 'original' },
+      h('summary', { text: t('message.as_sent', { lang: m.language.toUpperCase() }) }),
+      userText('p', m.subject, m.language), userText('p', m.body, m.language));
+    return [
+      h('p', { class: 'template-tag', text: t('message.template', { name: t(`template.${code}.title`) }) }),
+      h('h3', { class: 'subject', id: subjectId, lang, dir: 'auto' }, tNodes(`template.${code}.subject`, params)),
+      h('p', { class: 'body', lang, dir: 'auto' }, tNodes(`template.${code}.body`, params)),
+      original,
+    ];
+  }
+  const subject = userText('h3', m.subject, m.language);
+  subject.id = subjectId;
+  subject.classList.add('subject');
+  const body = userText('p', m.body, m.language);
+  body.classList.add('body');
+  return [subject, body];
+}
+
+function timeBlock(iso, group, ctx) {
+  return h('span', { class: 'when' },
+    h('time', { class: 'dtg', datetime: iso, text: group || dtg(iso) }),
+    h('span', { class: 'local' }, tNodes('time.local', { time: localTime(iso, ctx.myTimeZone, language()) })));
+}
+
+function acks(m, ctx) {
+  const list = h('ul', { class: 'acks', 'aria-label': t('ack.title') });
+  for (const [party, entry] of Object.entries(m.addressees)) {
+    const li = h('li', { class: 'ack', dataset: { party } });
+    const name = h('span', { class: 'ack-party', text: ctx.partyName(party) });
+    if (entry.ack) {
+      li.classList.add('ack-done');
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: '✓' }), name,
+        h('span', { class: 'ack-by' }, tNodes('ack.by', { actor: entry.ack.by, dtg: dtg(entry.ack.at),
+          time: localTime(entry.ack.at, ctx.myTimeZone, language()) })));
+      if (entry.ack.late) li.append(h('span', { class: 'badge badge-late', text: t('ack.late') }));
+      if (entry.ack.note) li.append(userText('span', entry.ack.note));
+    } else {
+      li.classList.add(entry.overdue === 2 ? 'ack-escalated' : entry.overdue === 1 ? 'ack-overdue' : 'ack-pending');
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: entry.overdue ? '!' : '…' }), name,
+        h('span', { class: 'ack-state', text: t(entry.overdue === 2 ? 'ack.escalated' : entry.overdue === 1
+          ? 'ack.overdue' : 'ack.awaiting') }),
+        h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })),
+        h('span', { class: 'countdown', dataset: { deadline: entry.deadline } }));
+    }
+    list.append(li);
+  }
+  return list;
+}
+
+/** Refresh every countdown under root against the server-corrected clock. */
+export function tickCountdowns(root, now) {
+  for (const el of root.querySelectorAll('.countdown[data-deadline]')) {
+    const left = new Date(el.dataset.deadline).getTime() - now;
+    const text = left >= 0 ? t('ack.left', { time: fmt(left) }) : t('ack.overdue_by', { time: fmt(left) });
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle('late', left < 0);
+  }
+}
+
+function fmt(ms) {
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const hours = Math.floor(total / 3600);
+  const mm = String(Math.floor((total % 3600) / 60)).padStart(hours ? 2 : 1, '0');
+  const ss = String(total % 60).padStart(2, '0');
+  return hours ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
