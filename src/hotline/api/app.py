@@ -15,15 +15,27 @@ from fastapi.staticfiles import StaticFiles
 
 from hotline import __version__
 from hotline.service.hotline import Hotline
+from hotline.service.incidents import MAX_EVIDENCE_BYTES
 
-from . import problems, routes_auth, routes_events, routes_messages, stream
+from . import (
+    problems,
+    routes_auth,
+    routes_disputes,
+    routes_events,
+    routes_incidents,
+    routes_messages,
+    routes_reports,
+    routes_talks,
+    stream,
+)
 from .deps import COOKIE
 from .security import SecurityMiddleware
 
 __all__ = ["create_app"]
 
 # Every feature's router, in the order the OpenAPI document lists them.
-ROUTERS = (routes_auth, routes_messages, routes_events, stream)
+ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
+           routes_reports)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
@@ -66,5 +78,6 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
         async def console() -> FileResponse:
             return FileResponse(CONSOLE / "index.html", headers={"cache-control": "no-cache"})
 
-    app.add_middleware(SecurityMiddleware, max_bytes=hl.settings.max_request_bytes, cookie_name=COOKIE)
+    app.add_middleware(SecurityMiddleware, max_bytes=hl.settings.max_request_bytes, cookie_name=COOKIE,
+                       upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
     return app

@@ -32,9 +32,12 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class SecurityMiddleware:
-    def __init__(self, app: Any, *, max_bytes: int, cookie_name: str, extra_csp: str = "") -> None:
+    def __init__(self, app: Any, *, max_bytes: int, cookie_name: str, extra_csp: str = "",
+                 upload_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # POSTs to an ``.../evidence`` path carry files and may be larger; their handler checks the exact limit.
+        self.upload_bytes = upload_bytes
         self.cookie_name = cookie_name.encode()
         self.csp = CSP + extra_csp
 
@@ -44,9 +47,12 @@ class SecurityMiddleware:
             return
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        limit = self.max_bytes
+        if self.upload_bytes and scope["method"] == "POST" and scope["path"].endswith("/evidence"):
+            limit = max(limit, self.upload_bytes)
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await _refuse(send, 413, "Request too large",
-                          f"The request is larger than {self.max_bytes} bytes; nothing was saved.")
+                          f"The request is larger than {limit} bytes; nothing was saved.")
             return
         if scope["method"] in _UNSAFE and not headers.get(b"authorization") and \
                 self.cookie_name in headers.get(b"cookie", b"") and not _same_origin(scope, headers):

@@ -12,8 +12,10 @@ from .accounts import DEMO_ACCOUNTS
 __all__ = ["prepare_demo"]
 
 
-async def prepare_demo(settings: Settings, password: str) -> tuple[tuple[str, str | None, str, str], ...]:
-    """Create (or reset the passwords of) the demo accounts; returns them."""
+async def prepare_demo(settings: Settings, password: str, *,
+                       talks: bool = False) -> tuple[tuple[str, str | None, str, str], ...]:
+    """Create (or reset the passwords of) the demo accounts; with ``talks``, also record the rounds of talks of
+    ``talks.toml`` (idempotent). Returns the accounts."""
     hl = Hotline(settings)
     await hl.db.migrate()
     digest = hash_password(password)  # one password for every demo account: hash it once

@@ -128,7 +128,8 @@ async def attach_evidence(hl: Hotline, who: Principal, incident_id: str, data: b
                           filename: str, description: str = "") -> tuple[dict[str, Any], bool]:
     media_type = check_file(data, declared)
     sha = sha256_hex(data)
-    name = "".join(c for c in filename if c.isalnum() or c in "._- ")[:120] or f"{sha[:12]}"
+    # The name goes into a Content-Disposition header later: ASCII letters, digits and ._- only.
+    name = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- "))[:120].strip() or sha[:12]
     blob = {"sha256": sha, "size": len(data), "media_type": media_type, "filename": name,
             "description": description}
 
