@@ -26,6 +26,14 @@ async def prepare_demo(settings: Settings, password: str, *,
                                        password_hash=digest)
             except Invalid:
                 await hl.auth.set_password(username, password, password_hash=digest)
+        if talks:
+            from .talks import seed_talks
+
+            hl.writer.start()
+            try:
+                await seed_talks(hl)
+            finally:
+                await hl.writer.stop()
     finally:
         await hl.db.dispose()
     return DEMO_ACCOUNTS
