@@ -26,6 +26,7 @@ from . import (
     routes_messages,
     routes_reports,
     routes_talks,
+    routes_witness,
     stream,
 )
 from .deps import COOKIE
@@ -35,7 +36,7 @@ __all__ = ["create_app"]
 
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
-           routes_reports)
+           routes_reports, routes_witness)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 

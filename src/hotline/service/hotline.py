@@ -12,6 +12,7 @@ from hotline.realtime.hub import Hub
 from hotline.store.database import Database
 
 from .auth import Auth
+from .checkpoints import Checkpoints
 from .config import Settings, load_world
 from .timers import Timers
 from .writer import Writer
@@ -37,9 +38,11 @@ class Hotline:
         self.timers = Timers(self.db, self.world, self.writer, clock)
         self.auth = Auth(self.db, self.world, clock, ttl_s=settings.session_ttl_s)
         self.listeners: list[Callable[[list[Event]], None]] = []
+        self.checkpoints = Checkpoints(self)
 
     async def start(self, *, timers: bool = True) -> None:
         await self.db.migrate()
+        await self.checkpoints.start()  # before the writer: no commit is missed
         self.writer.start()
         if timers:
             self.timers.start()
@@ -47,6 +50,7 @@ class Hotline:
     async def stop(self) -> None:
         await self.timers.stop()
         await self.writer.stop()
+        await self.checkpoints.stop()
         await self.db.dispose()
 
     def _committed(self, events: list[Event]) -> None:

@@ -97,3 +97,33 @@ evidence = Table(
     Column("data", LargeBinary, nullable=False),
     Column("created_at", String(32), nullable=False),
 )
+
+# Signed checkpoints of each channel's Merkle tree, as issued (``note`` is the signed note, kept
+# verbatim: it is what witnesses cosign). ``seq`` is the seq of the last event the tree covers, which
+# decides which witness keys were valid for it. A rewritten ledger shows up as two rows of one size.
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("channel", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("issued_at", String(32), nullable=False),
+    Index("ix_checkpoints_channel_size", "channel", "size"),
+)
+
+# Party cosignatures (C2SP cosignature/v1 notes), one per party and checkpoint.
+cosignatures = Table(
+    "cosignatures", metadata,
+    Column("checkpoint_id", BigInteger, nullable=False),
+    Column("party", String(32), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("key_id", String(8), nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("received_at", String(32), nullable=False),
+    UniqueConstraint("checkpoint_id", "party", name="uq_cosignatures_party"),
+    Index("ix_cosignatures_channel_size", "channel", "size"),
+)

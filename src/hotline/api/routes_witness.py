@@ -1,0 +1,118 @@
+"""Checkpoints, proofs, cosignatures, party witness keys and the agreed record.
+
+Every channel path answers 404 alike for a channel that does not exist and one the caller may not see.
+Hashes and proofs are standard base64, as in the signed notes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from hotline.service import witnessing as use
+
+from .deps import Caller, Service
+
+router = APIRouter(prefix="/api/v1/witness", tags=["witness"])
+
+
+class CosignatureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=4096, description="A C2SP cosignature/v1 note: the checkpoint "
+                      "body, a blank line, and one signature line by a witness key of the caller's party.")
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vkey: str = Field(min_length=1, max_length=512, description="A cosignature/v1 vkey (type 0x04).")
+    replaces: str | None = Field(default=None, pattern="^[0-9a-f]{8}$",
+                                 description="Key ID of the party's current key to revoke in the same step "
+                                             "(a rotation).")
+
+
+class AlarmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    detail: str = Field(min_length=1, max_length=4000)
+    evidence: dict[str, Any] = Field(default_factory=dict, description="The two signed checkpoints that "
+                                     "contradict each other, and what the witness found.")
+
+
+@router.get("/server-key", summary="The server's checkpoint-signing key (vkey) and the origins of the channels")
+async def server_key(hl: Service) -> dict[str, Any]:
+    return {"vkey": hl.checkpoints.vkey, "origin": hl.settings.origin}
+
+
+@router.get("/channels/{channel_id}/checkpoint", summary="The newest signed checkpoint of a channel")
+async def checkpoint(channel_id: str, who: Caller, hl: Service) -> dict[str, Any]:
+    return await use.latest(hl, who, channel_id)
+
+
+@router.get("/channels/{channel_id}/checkpoints", summary="Signed checkpoints of a channel, by size")
+async def checkpoints(channel_id: str, who: Caller, hl: Service, after_size: int = Query(-1, ge=-1),
+                      limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+    return {"checkpoints": await use.checkpoint_list(hl, who, channel_id, after_size, limit)}
+
+
+@router.get("/channels/{channel_id}/consistency",
+            summary="RFC 9162 consistency proof between two tree sizes of a channel")
+async def consistency(channel_id: str, who: Caller, hl: Service, first: int = Query(ge=0),
+                      second: int | None = Query(None, ge=0)) -> dict[str, Any]:
+    return await use.consistency(hl, who, channel_id, first, second)
+
+
+@router.get("/events/{seq}/inclusion", summary="RFC 9162 inclusion proof of an event in its channel's tree")
+async def inclusion(seq: int, who: Caller, hl: Service, size: int | None = Query(None, ge=1)) -> dict[str, Any]:
+    return await use.inclusion(hl, who, seq, size)
+
+
+@router.get("/events/{seq}/agreement", summary="Whether an event is under a checkpoint every member cosigned")
+async def event_agreement(seq: int, who: Caller, hl: Service) -> dict[str, Any]:
+    return await use.event_agreement(hl, who, seq)
+
+
+@router.post("/channels/{channel_id}/cosignatures", status_code=201,
+             summary="Post a party's cosignature of a checkpoint (a repeat answers 200)")
+async def cosign(channel_id: str, body: CosignatureIn, who: Caller, hl: Service,
+                 response: Response) -> dict[str, Any]:
+    record, created = await use.accept_cosignature(hl, who, channel_id, body.note)
+    if not created:
+        response.status_code = 200
+    return record
+
+
+@router.get("/channels/{channel_id}/agreed",
+            summary="The agreed record: the newest checkpoint cosigned by every member party")
+async def agreed(channel_id: str, who: Caller, hl: Service) -> dict[str, Any]:
+    return await use.agreed(hl, who, channel_id)
+
+
+@router.get("/agreed", summary="The agreed record of every channel the caller sees")
+async def agreed_all(who: Caller, hl: Service) -> dict[str, Any]:
+    return {"channels": await use.agreed_all(hl, who)}
+
+
+@router.get("/keys", summary="Every party's witness keys with the seq that registered or revoked them")
+async def keys(_who: Caller, hl: Service) -> dict[str, Any]:
+    return {"parties": await use.list_keys(hl)}
+
+
+@router.post("/parties/{party}/keys", status_code=201,
+             summary="Register (or rotate to) a witness key of the caller's party; supervisors only")
+async def register_key(party: str, body: KeyIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
+    state, created = await use.register_key(hl, who, party, body.vkey, body.replaces)
+    if not created:
+        response.status_code = 200
+    return state
+
+
+@router.delete("/parties/{party}/keys/{key_id}", summary="Revoke a witness key of the caller's party; supervisors only")
+async def revoke_key(party: str, key_id: str, who: Caller, hl: Service) -> dict[str, Any]:
+    return await use.revoke_key(hl, who, party, key_id)
+
+
+@router.post("/channels/{channel_id}/alarms", status_code=201,
+             summary="A party's witness reports a checkpoint it refused (event witness.alarm_raised)")
+async def alarm(channel_id: str, body: AlarmIn, who: Caller, hl: Service) -> dict[str, Any]:
+    return await use.raise_alarm(hl, who, channel_id, body.detail, body.evidence)
