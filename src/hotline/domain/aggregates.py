@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import commitments, disputes, incidents, messages
+from . import commitments, disputes, incidents, messages, witness_keys
 from .events import Pending
 from .world import World
 
@@ -44,3 +44,4 @@ register(AggregateKind(incidents.KIND, incidents.evolve, incidents.next_due, inc
 register(AggregateKind(disputes.KIND, disputes.evolve, disputes.next_due, None, disputes.awaiting))
 for _kind in (commitments.ROUND, commitments.UNDERSTANDING, commitments.COMMITMENT):
     register(AggregateKind(_kind, commitments.evolve, commitments.next_due, commitments.tick, commitments.awaiting))
+register(AggregateKind(witness_keys.KIND, witness_keys.evolve, witness_keys.next_due))
