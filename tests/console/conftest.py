@@ -8,7 +8,6 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +20,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 VIEWPORT = {"width": 1280, "height": 720}
-DOCS = Path(__file__).parents[2] / "docs"
 
 # Hooks every way a script could announce itself, and counts CSP violations: the injection test
 # proves nothing ran *and* that nothing even tried (the CSP would block an inline handler anyway).
@@ -185,7 +183,8 @@ def open_console(browser: Browser, live: Live) -> Iterator[OpenConsole]:
         context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
         contexts.append(context)
         context.add_init_script(TRIPWIRE)
-        context.add_init_script(f"if (!localStorage.getItem('hotline.lang')) localStorage.setItem('hotline.lang', '{lang}');")
+        context.add_init_script(
+            f"if (!localStorage.getItem('hotline.lang')) localStorage.setItem('hotline.lang', '{lang}');")
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
