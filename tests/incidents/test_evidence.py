@@ -99,7 +99,8 @@ async def test_evidence_of_a_channel_the_party_is_not_in_is_not_found(api: Api, 
         r = await api.as_("isr-duty", "GET", url)
         assert r.status_code == 404 and "visible" in r.json()["detail"]
     before = await count_events(service)
-    r = await api.as_("isr-duty", "POST", f"/api/v1/incidents/{iid}/evidence", files={"file": ("x.jpg", JPEG, "image/jpeg")})
+    upload = {"file": ("x.jpg", JPEG, "image/jpeg")}
+    r = await api.as_("isr-duty", "POST", f"/api/v1/incidents/{iid}/evidence", files=upload)
     assert r.status_code == 404 and await count_events(service) == before
 
 
