@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import fastapi_offline
+import xstatic.pkg.leaflet  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
@@ -20,6 +21,7 @@ from hotline.service.incidents import MAX_EVIDENCE_BYTES
 from . import (
     problems,
     routes_auth,
+    routes_deconfliction,
     routes_disputes,
     routes_events,
     routes_incidents,
@@ -36,7 +38,7 @@ __all__ = ["create_app"]
 
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
-           routes_reports, routes_witness)
+           routes_reports, routes_witness, routes_deconfliction)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
@@ -74,6 +76,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
 
     if CONSOLE.is_dir():
         app.mount("/static", StaticFiles(directory=CONSOLE), name="console")
+        app.mount("/vendor/leaflet", StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR), name="leaflet")
 
         @app.get("/", include_in_schema=False)
         async def console() -> FileResponse:

@@ -13,8 +13,9 @@ __all__ = ["prepare_demo"]
 
 
 async def prepare_demo(settings: Settings, password: str, *,
-                       talks: bool = False) -> tuple[tuple[str, str | None, str, str], ...]:
-    """Create (or reset the passwords of) the demo accounts; with ``talks``, also record the rounds of talks of
+                       talks: bool = False, zones: bool = False) -> tuple[tuple[str, str | None, str, str], ...]:
+    """Create (or reset the passwords of) the demo accounts; with ``zones``, record the agreed geography as zone
+    events; with ``talks``, also record the rounds of talks of
     ``talks.toml`` (idempotent). Returns the accounts."""
     hl = Hotline(settings)
     await hl.db.migrate()
@@ -32,6 +33,16 @@ async def prepare_demo(settings: Settings, password: str, *,
             hl.writer.start()
             try:
                 await seed_talks(hl)
+            finally:
+                await hl.writer.stop()
+        if zones:  # the agreed geography, recorded as events once (idempotent)
+            from hotline.service.deconfliction import seed_zones
+
+            from .geography import zones_geojson
+
+            hl.writer.start()
+            try:
+                await seed_zones(hl, zones_geojson()["features"])
             finally:
                 await hl.writer.stop()
     finally:

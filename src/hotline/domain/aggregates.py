@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import commitments, disputes, incidents, messages, witness_keys
+from . import commitments, disputes, findings, incidents, messages, notices, witness_keys, zones_agreed
 from .events import Pending
 from .world import World
 
@@ -45,3 +45,6 @@ register(AggregateKind(disputes.KIND, disputes.evolve, disputes.next_due, None, 
 for _kind in (commitments.ROUND, commitments.UNDERSTANDING, commitments.COMMITMENT):
     register(AggregateKind(_kind, commitments.evolve, commitments.next_due, commitments.tick, commitments.awaiting))
 register(AggregateKind(witness_keys.KIND, witness_keys.evolve, witness_keys.next_due))
+register(AggregateKind(zones_agreed.KIND, zones_agreed.evolve, zones_agreed.next_due, None, zones_agreed.awaiting))
+register(AggregateKind(notices.KIND, notices.evolve, notices.next_due, notices.tick, notices.awaiting))
+register(AggregateKind(findings.KIND, findings.evolve, findings.next_due, findings.tick, findings.awaiting))
