@@ -16,10 +16,13 @@ from rich.table import Table
 
 from hotline.domain.errors import DomainError
 from hotline.service.config import Settings
+from hotline.witness.cli import witness_app, witness_key_app
 
 app = typer.Typer(help="hotline: a real-time deconfliction hotline between parties.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(witness_app, name="witness")
+app.add_typer(witness_key_app, name="witness-key")
 out = Console()
 err = Console(stderr=True)
 
@@ -160,23 +163,62 @@ def user_list(db: DbOpt = None) -> None:
 def export(db: DbOpt = None,
            output: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")] = None
            ) -> None:
-    """Write the ledger as JSON lines, one event per line, in seq order."""
-    from hotline.service.records import export_lines
+    """Write the whole record (events, signed checkpoints, cosignatures, server key) for `hotline verify FILE`."""
+    import io
 
-    lines = _run(export_lines(_settings(db)))
-    data = b"".join(lines)  # type: ignore[attr-defined]
+    from hotline.service.export import export_ledger
+    from hotline.service.hotline import Hotline
+
+    buf = io.BytesIO()
+
+    async def go() -> int:
+        hl = Hotline(_settings(db))
+        try:
+            return await export_ledger(hl, buf)
+        finally:
+            await hl.db.dispose()
+
+    try:
+        count = _run(go())
+    except LookupError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from e
     if output is None:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(buf.getvalue())
     else:
-        output.write_bytes(data)
-        err.print(f"Wrote {len(lines)} lines to {output}.")  # type: ignore[arg-type]
+        output.write_bytes(buf.getvalue())
+        err.print(f"Wrote {count} events with their checkpoints and cosignatures to {output}.")
+
+
+def _verify_file(path: Path, server_key: str | None) -> None:
+    from hotline.ledger.offline import FORMAT, verify_export
+    from hotline.ledger.verify import verify_events
+
+    with open(path, "rb") as fp:
+        first = fp.readline()
+    if FORMAT.encode() in first:
+        report = verify_export(path, trusted_server_keys=[server_key] if server_key else None)
+        (out if report.ok else err).print(str(report), markup=False, highlight=False)
+        if not report.ok:
+            raise typer.Exit(1)
+        return
+    # A plain JSON-lines dump of events (the older export): only the hash chains can be checked.
+    events = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+    chain = verify_events(e.get("event", e) for e in events if e.get("kind", "event") == "event")
+    if not chain.ok:
+        err.print(f"[red]BROKEN[/red]: {chain.broken}")
+        raise typer.Exit(1)
+    out.print(f"[green]OK[/green]: {chain.events} events in {len(chain.channels)} channels verify (hash chains "
+              "only: this file has no checkpoints).")
 
 
 @app.command()
 def verify(source: Annotated[str | None, typer.Argument(help="An exported file; without it, the database.")] = None,
-           db: DbOpt = None) -> None:
-    """Recompute every hash chain and report the first broken link (event, field)."""
-    from hotline.ledger.verify import verify_events
+           db: DbOpt = None,
+           server_key: Annotated[str | None, typer.Option(help="The server's vkey, obtained out of band, to "
+                                                                "check an exported file against.")] = None) -> None:
+    """Check a record offline: an exported file (chains, Merkle roots, signed checkpoints, cosignatures; a
+    verdict per channel) or the database's hash chains."""
     from hotline.service.records import database_report
 
     if source is not None and "://" not in source:
@@ -184,11 +226,9 @@ def verify(source: Annotated[str | None, typer.Argument(help="An exported file; 
         if not path.exists():
             err.print(f"[red]error:[/red] no file {source}")
             raise typer.Exit(2)
-        events = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-        events = [e.get("event", e) if e.get("kind", "event") == "event" else None for e in events]
-        report = verify_events(e for e in events if e is not None)
-    else:
-        report = _run(database_report(_settings(source or db)))
+        _verify_file(path, server_key)
+        return
+    report = _run(database_report(_settings(source or db)))
     if report.ok:  # type: ignore[attr-defined]
         out.print(f"[green]OK[/green]: {report.events} events in {len(report.channels)} channels verify.")  # type: ignore[attr-defined]
         for channel, length in sorted(report.channels.items()):  # type: ignore[attr-defined]

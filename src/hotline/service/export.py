@@ -1,0 +1,31 @@
+"""The full offline export: events, signed checkpoints, cosignatures and the server key, in the format
+``hotline.ledger.offline`` verifies without a server or database."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from hotline.ledger.offline import write_export
+from hotline.store import checkpoints as store
+
+from .checkpoints import load_server_key
+from .hotline import Hotline
+from .records import all_events
+
+__all__ = ["export_ledger"]
+
+
+async def export_ledger(hl: Hotline, fp: IO[bytes]) -> int:
+    """Write the export of ``hl``'s database to ``fp``; returns the number of events written."""
+    key = await load_server_key(hl, create=False)
+    events = [ev.to_dict() async for ev in all_events(hl.db)]
+    async with hl.db.read() as conn:
+        cps = await store.all_checkpoints(conn)
+        cosigs = await store.all_cosignatures(conn)
+    channels = {c.id: list(c.members) for c in hl.world.channels.values()}
+    for ev in events:  # a channel the world no longer lists still has its record
+        channels.setdefault(ev["channel"], sorted({e["party"] for e in events if e["channel"] == ev["channel"]}))
+    header = {"channels": channels, "origins": {c: hl.checkpoints.origin(c) for c in channels}}
+    write_export(fp, header, events, [(r.channel, r.note) for r in cps],
+                 [(c.channel, c.party, c.note) for c in cosigs], [key.verifier.vkey])
+    return len(events)
