@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -137,11 +138,12 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    tmp = tmp_path_factory.mktemp("console")
+@contextlib.contextmanager
+def running(tmp: Path, world: str | None = None) -> Iterator[Live]:
+    """A server on a SQLite file in ``tmp`` (optionally another world file), behind a cuttable proxy."""
     # A short heartbeat: the server notices closed streams sooner (and the suite stops faster).
-    server = ServerProcess(f"sqlite:///{tmp / 'hotline.db'}", log=tmp / "server.log", env={"HOTLINE_HEARTBEAT": "2"})
+    server = ServerProcess(f"sqlite:///{tmp / 'hotline.db'}", world=world, log=tmp / "server.log",
+                           env={"HOTLINE_HEARTBEAT": "2"})
     # prepare() runs its own event loop, which may not nest inside sync Playwright's: use a thread.
     preparing = threading.Thread(target=server.prepare)
     preparing.start()
@@ -156,6 +158,18 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             client.close()
         proxy.close()
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_live() -> Callable[..., contextlib.AbstractContextManager[Live]]:
+    """``running`` for test modules that need a server of their own (another world file)."""
+    return running
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with running(tmp_path_factory.mktemp("console")) as state:
+        yield state
 
 
 @dataclass

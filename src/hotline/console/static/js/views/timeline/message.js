@@ -80,7 +80,7 @@ function content(m, subjectId) {
 function timeBlock(iso, group, ctx) {
   return h('span', { class: 'when' },
     h('time', { class: 'dtg', datetime: iso, text: group || dtg(iso) }),
-    h('span', { class: 'local' }, tNodes('time.local', { time: localTime(iso, ctx.myTimeZone, language()) })));
+    h('span', { class: 'local', title: ctx.myTimeZone }, tNodes('time.local', { time: localTime(iso, ctx.myTimeZone, language()) })));
 }
 
 function acks(m, ctx) {
