@@ -15,6 +15,8 @@
 //   me / user  {username, party, role, channels, world}; world {parties, deadlines, ...};
 //   party, partyName(id), myTimeZone, now() (server-corrected clock), ack(message), canSpeak,
 //   onKey(key, fn): a single-key shortcut while this view is mounted.
+import incidents from './incidents/index.js';
+import report from './report/index.js';
 import timeline from './timeline/index.js';
 
-export const views = [timeline];
+export const views = [timeline, incidents, report];

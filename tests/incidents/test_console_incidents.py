@@ -1,0 +1,132 @@
+"""The console's incident and report views in headless Chromium against a real server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from hotline.testing import DEMO_PASSWORD, ServerProcess
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    base = tmp_path_factory.mktemp("console-incidents")
+    srv = ServerProcess(f"sqlite:///{base / 'hotline.db'}", log=base / "server.log")
+    srv.prepare()
+    with srv.start():
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser(server: ServerProcess) -> Iterator[Browser]:
+    # After the server: its preparation runs an event loop, which Playwright's sync API forbids.
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _page(browser: Browser, server: ServerProcess, username: str, view: str = "incidents") -> Page:
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(server.base_url + "/")
+    page.fill("#login-username", username)
+    page.fill("#login-password", DEMO_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#nav-incidents")
+    page.goto(f"{server.base_url}/#/{view}")
+    return page
+
+
+def _open_first(page: Page) -> None:
+    page.locator(".inc-item").first.click()
+    expect(page.locator("#incident-status")).to_be_visible()
+
+
+def _step(browser: Browser, server: ServerProcess, user: str, step: str, text: str | None = None,
+          expect_status: str | None = None) -> None:
+    page = _page(browser, server, user)
+    _open_first(page)
+    if text is not None:
+        page.fill(f"#step-text-{step}", text)
+    page.click(f"#step-{step}")
+    if expect_status:
+        expect(page.locator("#incident-status")).to_have_text(expect_status)
+    expect(page.locator("#incident-error")).to_have_text("")
+    page.context.close()
+
+
+def test_one_incident_from_report_to_resolution(browser: Browser, server: ServerProcess) -> None:
+    page = _page(browser, server, "syr-duty")
+    page.select_option("#inc-category", "uav_sighting")
+    page.fill("#inc-location", "36SYB 6348 6876")
+    page.fill("#inc-involved", "isr")
+    page.fill("#inc-description", "A small UAV over the Area of Separation near Quneitra.")
+    page.click("#inc-submit")
+    expect(page.locator("#incident-status")).to_have_text("reported")
+    expect(page.locator("#incident-awaiting")).to_contain_text("isr, usa")
+    page.context.close()
+
+    _step(browser, server, "isr-duty", "ack")
+    _step(browser, server, "usa-duty", "ack", expect_status="acknowledged")
+    _step(browser, server, "isr-duty", "ask", "What altitude?", expect_status="clarification")
+    page = _page(browser, server, "syr-duty")
+    _open_first(page)
+    page.fill("#answer-q1", "About 300 m.")
+    page.click("#answer-btn-q1")
+    expect(page.locator("#question-q1")).to_contain_text("About 300 m.")
+    page.context.close()
+    _step(browser, server, "isr-super", "review", expect_status="joint_review")
+    _step(browser, server, "usa-super", "propose", "A commercial UAV of unknown operator.")
+    _step(browser, server, "isr-super", "agree", expect_status="joint_review")
+    _step(browser, server, "syr-super", "agree", expect_status="resolved")
+
+    page = _page(browser, server, "usa-duty")
+    _open_first(page)
+    history = page.locator("#incident-history")
+    for event in ("incident.reported", "incident.question_answered", "incident.finding_agreed", "incident.resolved"):
+        expect(history).to_contain_text(event)
+    page.context.close()
+
+
+def test_a_refused_step_shows_the_servers_reason(browser: Browser, server: ServerProcess) -> None:
+    page = _page(browser, server, "isr-duty")
+    page.fill("#inc-description", "Shots heard near Hader.")
+    page.fill("#inc-involved", "syr")
+    page.click("#inc-submit")
+    expect(page.locator("#incident-status")).to_have_text("reported")
+    page.context.close()
+    page = _page(browser, server, "syr-duty")
+    _open_first(page)
+    page.click("#step-ack")
+    expect(page.locator("#incident-awaiting")).to_contain_text("usa")
+    page.context.close()
+    page = _page(browser, server, "usa-duty")
+    _open_first(page)
+    page.click("#step-ack")
+    page.click("#step-review")  # an operator may not open the joint review
+    expect(page.locator("#incident-error")).to_contain_text("supervisor")
+    page.context.close()
+
+
+def test_summary_report_page_draws_its_charts(browser: Browser, server: ServerProcess) -> None:
+    page = _page(browser, server, "usa-super", view="report")
+    expect(page.locator("#chart-category")).to_be_visible()
+    bars = page.locator("#chart-category rect.chart-bar")
+    assert bars.count() == 8
+    assert sum(float(v or 0) for v in bars.evaluate_all("els => els.map(e => e.dataset.value)")) >= 2
+    for chart in ("#chart-sector", "#chart-ack-median", "#chart-ack-p95", "#chart-resolve-median"):
+        expect(page.locator(chart)).to_be_visible()
+    expect(page.locator("#report-csv")).to_have_attribute("href", re.compile(r"/api/v1/reports/summary\.csv\?from="))
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "report.png"), full_page=True)
+    page.context.close()
