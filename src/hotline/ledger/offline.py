@@ -215,7 +215,7 @@ class _Verifier:
             self.fail("server key", f"expected one of the trusted server keys, got {value['vkey']!r}")
         self.server_keys.append(key)
 
-    def events(self) -> Iterator[dict[str, Any]]:
+    def events(self) -> Iterator[tuple[dict[str, Any], bytes]]:
         """Yield the event records to ``verify_events``; index each one it accepted."""
         trees, seqs, head, tail = self.trees, self.seqs, _EVENT_HEAD, _EVENT_TAIL
         while (line := self.take()) is not None:
@@ -235,7 +235,7 @@ class _Verifier:
             if not isinstance(channel, str) or channel not in trees:
                 self.stop(f"event seq={ev.get('seq')}", f"expected a channel declared in the header, "
                           f"got {channel!r}")
-            yield ev
+            yield ev, body
             # verify_events asked for the next event: this one is linked and its hash is right.
             trees[channel].append_data(body)
             seqs[channel].append(ev["seq"])
@@ -396,7 +396,7 @@ def verify_export(source: Source, *, trusted_server_keys: Iterable[str | Verifie
             report.warnings.append("no trusted server keys given: the server keys in the file were used")
         else:
             v.server_keys = trusted
-        chain = verify_events(v.events())
+        chain = verify_events(v.events(), encoded=True)
         report.events = chain.events
         for name, count in chain.channels.items():
             report.channels[name].events = count

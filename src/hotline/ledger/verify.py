@@ -5,9 +5,10 @@ Works on any iterable of event dicts in ``seq`` order (a database read or an exp
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .envelope import GENESIS, HASHED_FIELDS, event_hash
 
@@ -41,17 +42,43 @@ class ChainReport:
         return self.broken is None
 
 
-def verify_events(events: Iterable[dict[str, Any]], *, expected_heads: dict[str, tuple[int, str]] | None = None
-                  ) -> ChainReport:
+_ENVELOPE = frozenset((*HASHED_FIELDS, "hash"))
+
+
+def _hash_of_encoded(ev: dict[str, Any], body: bytes) -> str:
+    """The event hash from ``body``, the RFC 8785 bytes of the whole envelope, without encoding it again.
+
+    With sorted keys the envelope's members are ``actor, chain_index, channel, hash, party, ...``: the
+    bytes of the hashed form are ``body`` minus its one top-level ``,"hash":"<hex>"`` member. No string
+    before it can contain that text (an unescaped quote cannot occur inside a JSON string), and no
+    member before it is an object. Any other envelope shape takes the ordinary path.
+    """
+    h = ev["hash"]
+    member = b',"hash":"' + h.encode() + b'"' if type(h) is str and len(h) == 64 and h.isascii() else b""
+    at = body.find(b',"hash":"') if member else -1
+    if at < 0 or body[at:at + len(member)] != member or ev.keys() != _ENVELOPE:
+        return event_hash(ev)
+    return hashlib.sha256(body[:at] + body[at + len(member):]).hexdigest()
+
+
+def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, Any], bytes]], *,
+                  expected_heads: dict[str, tuple[int, str]] | None = None, encoded: bool = False) -> ChainReport:
     """Check seq is gapless from 1, each chain links, and each hash is the hash of its event.
 
     ``expected_heads`` (channel -> (length, head hash)), when given, is what the store's chain table
-    claims; a truncated chain whose remaining links are intact is caught there.
+    claims; a truncated chain whose remaining links are intact is caught there. With ``encoded`` the
+    items are ``(event, canonical bytes of the event)`` pairs, and the hash is taken from those bytes.
     """
     report = ChainReport()
     last_seq: dict[str, int] = {}
     expected_seq = 1
-    for ev in events:
+    for item in events:
+        ev: dict[str, Any]
+        body = b""
+        if encoded:
+            ev, body = cast(tuple[dict[str, Any], bytes], item)
+        else:
+            ev = cast(dict[str, Any], item)
         missing = [name for name in (*HASHED_FIELDS, "hash") if name not in ev]
         if missing:
             report.broken = Break(ev.get("seq"), ev.get("channel"), missing[0], "field is missing")
@@ -72,7 +99,7 @@ def verify_events(events: Iterable[dict[str, Any]], *, expected_heads: dict[str,
                                   f"expected {prev[:16]}…, got {str(ev['prev_hash'])[:16]}…: the event before it "
                                   f"in this channel (seq={before}) was rewritten, removed or reordered")
             return report
-        actual = event_hash(ev)
+        actual = _hash_of_encoded(ev, body) if encoded else event_hash(ev)
         if ev["hash"] != actual:
             report.broken = Break(seq, channel, "hash",
                                   f"stored {str(ev['hash'])[:16]}…, recomputed {actual[:16]}…: a field of this "
