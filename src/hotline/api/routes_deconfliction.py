@@ -23,6 +23,7 @@ from hotline.interop.kml import zones_from_kml, zones_to_kml
 from hotline.service import deconfliction as use
 
 from .deps import Caller, Service
+from .security import tile_url
 
 router = APIRouter(prefix="/api/v1", tags=["deconfliction"])
 
@@ -247,3 +248,8 @@ async def ack_finding(finding_id: str, who: Caller, hl: Service, response: Respo
     state, created = await use.ack_finding(hl, who, finding_id, body.note if body else "")
     _status(response, created)
     return state
+
+
+@router.get("/map/config", summary="How the console draws the map: the optional tile server (HOTLINE_TILE_URL)")
+async def map_config(who: Caller) -> dict[str, Any]:
+    return {"tile_url": tile_url() or None, "basemap": "tiles" if tile_url() else "outline"}

@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
-__all__ = ["SecurityMiddleware", "CSP"]
+__all__ = ["SecurityMiddleware", "CSP", "tile_url"]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; media-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
@@ -20,6 +22,20 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # Swagger UI boots from an inline script; /docs shows no user text, so it alone may run one.
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+def tile_url() -> str:
+    """HOTLINE_TILE_URL, an optional map tile server (``https://tiles.example/{z}/{x}/{y}.png``); unset: offline."""
+    return os.environ.get("HOTLINE_TILE_URL", "").strip()
+
+
+def _with_tiles(csp: str) -> str:
+    """Let images come from the tile server's origin too, and from nowhere else."""
+    parts = urlsplit(tile_url())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return csp
+    return csp.replace("img-src 'self'", f"img-src 'self' {parts.scheme}://{parts.netloc}")
+
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -39,7 +55,7 @@ class SecurityMiddleware:
         # POSTs to an ``.../evidence`` path carry files and may be larger; their handler checks the exact limit.
         self.upload_bytes = upload_bytes
         self.cookie_name = cookie_name.encode()
-        self.csp = CSP + extra_csp
+        self.csp = _with_tiles(CSP) + extra_csp
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
