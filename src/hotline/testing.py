@@ -184,6 +184,13 @@ class StreamReader:
             self.events.append(frame["event"])
         return frame
 
+    async def ready(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109
+        """Read the backlog up to the ``ready`` frame; returns its seq."""
+        while True:
+            frame = await self.next_frame(timeout)
+            if frame["type"] == "ready":
+                return int(frame["seq"])
+
     async def until(self, predicate: Any, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """Read until an event satisfies ``predicate``; returns it."""
         deadline = time.monotonic() + timeout

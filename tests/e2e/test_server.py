@@ -34,7 +34,7 @@ async def test_flash_reaches_every_party_over_the_stream_and_each_ack_reaches_th
             StreamReader(server.base_url, token_of(syr)) as s_syr, \
             StreamReader(server.base_url, token_of(usa)) as s_usa:
         for s in (s_isr, s_syr, s_usa):
-            assert (await s.next_frame())["type"] == "ready"
+            await s.ready()
         msg = isr.post("/api/v1/channels/joint/messages", json={
             "precedence": "FLASH", "subject": "Rotary-wing flight near Quneitra", "body": "Medical evacuation.",
             "language": "en"}).json()

@@ -24,7 +24,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from hotline.domain.errors import DomainError
 from hotline.domain.timefmt import iso
-from hotline.realtime.hub import encode_event
+from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event
+from hotline.service.auth import token_hash
 from hotline.store.ledger import read_events
 
 from .deps import credential, hotline
@@ -32,10 +33,9 @@ from .security import same_origin_ws
 
 router = APIRouter()
 
-CLOSE_UNAUTHORIZED = 4001
 CLOSE_CROSS_SITE = 4003
-CLOSE_RESUME = 4008
 CLOSE_TOO_MANY = 4029
+__all__ = ["router", "CLOSE_UNAUTHORIZED", "CLOSE_CROSS_SITE", "CLOSE_RESUME", "CLOSE_TOO_MANY"]
 BACKLOG_PAGE = 500
 
 
@@ -57,21 +57,18 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
         return
     await ws.accept()
     channels = hl.world.channels_of(who.party)
-    sub = hl.hub.subscribe(who.username, channels)
+    sub = hl.hub.subscribe(who.username, channels, session=token_hash(token))
     if sub is None:
         await ws.close(CLOSE_TOO_MANY, "too many streams for this user; back off and retry")
         return
     sender = asyncio.current_task()
-    overflowed = False
-
-    def on_overflow() -> None:
-        nonlocal overflowed
-        overflowed = True
-        if sender is not None:
-            sender.cancel()
-
-    sub.on_overflow = on_overflow
+    assert sender is not None
+    # The server ends the stream by cancelling the sender: when the client falls behind (4008), when
+    # the session is revoked (4001), or when the client has gone (the reader below sees it at once,
+    # so the subscription does not linger until the next heartbeat).
+    sub.on_kick = sender.cancel
     reader = asyncio.create_task(_drain_client(ws))
+    reader.add_done_callback(lambda _t: sub.kick(1000, "client left"))
     last = max(0, after)
     try:
         while True:  # the backlog, page by page
@@ -96,16 +93,20 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
             await ws.send_text(frame)
             last = seq
     except asyncio.CancelledError:
-        if not overflowed:
-            raise
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(CLOSE_RESUME, f"too slow; resume after {last}"), 2)
+        if sub.kicked is None:
+            raise  # the server is shutting down
+        code, reason = sub.kicked
+        if code == CLOSE_RESUME:
+            reason = f"too slow; resume after {last}"
+        if code != 1000:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ws.close(code, reason), 2)
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass
     finally:
         sub.close()
         reader.cancel()
-        if ws.application_state == WebSocketState.CONNECTED and not overflowed:
+        if ws.application_state == WebSocketState.CONNECTED and sub.kicked is None:
             with contextlib.suppress(Exception):
                 await ws.close()
 

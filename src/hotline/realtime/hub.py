@@ -16,7 +16,10 @@ import orjson
 
 from hotline.ledger.envelope import Event
 
-__all__ = ["Hub", "Subscriber", "encode_event"]
+__all__ = ["Hub", "Subscriber", "encode_event", "CLOSE_RESUME", "CLOSE_UNAUTHORIZED"]
+
+CLOSE_UNAUTHORIZED = 4001
+CLOSE_RESUME = 4008
 
 
 def encode_event(ev: Event) -> str:
@@ -24,23 +27,29 @@ def encode_event(ev: Event) -> str:
 
 
 class Subscriber:
-    def __init__(self, hub: Hub, identity: str, channels: frozenset[str], maxsize: int) -> None:
+    def __init__(self, hub: Hub, identity: str, channels: frozenset[str], maxsize: int, session: str = "") -> None:
         self.hub = hub
         self.identity = identity
+        self.session = session
         self.channels = channels
         self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize)
-        self.overflowed = asyncio.Event()
-        self.on_overflow: Callable[[], None] | None = None
+        # Why the server ends this subscription (close code, reason), once it has decided to.
+        self.kicked: tuple[int, str] | None = None
+        self.on_kick: Callable[[], None] | None = None
+
+    def kick(self, code: int, reason: str) -> None:
+        if self.kicked is None:
+            self.kicked = (code, reason)
+            if self.on_kick is not None:
+                self.on_kick()
 
     def offer(self, seq: int, frame: str) -> None:
-        if self.overflowed.is_set():
+        if self.kicked is not None:
             return
         try:
             self.queue.put_nowait((seq, frame))
         except asyncio.QueueFull:
-            self.overflowed.set()
-            if self.on_overflow is not None:
-                self.on_overflow()
+            self.kick(CLOSE_RESUME, "too slow; resume after the last seq you hold")
 
     def close(self) -> None:
         self.hub.unsubscribe(self)
@@ -54,11 +63,11 @@ class Hub:
         self._by_identity: dict[str, int] = defaultdict(int)
         self.published_seq = 0
 
-    def subscribe(self, identity: str, channels: Iterable[str]) -> Subscriber | None:
+    def subscribe(self, identity: str, channels: Iterable[str], session: str = "") -> Subscriber | None:
         """A new subscriber, or None when this identity already holds its limit of streams."""
         if self._by_identity[identity] >= self.per_identity:
             return None
-        sub = Subscriber(self, identity, frozenset(channels), self.queue_size)
+        sub = Subscriber(self, identity, frozenset(channels), self.queue_size, session)
         self._by_identity[identity] += 1
         for channel in sub.channels:
             self._by_channel[channel].add(sub)
@@ -73,6 +82,13 @@ class Hub:
                 removed = True
         if removed:
             self._by_identity[sub.identity] -= 1
+
+    def end_sessions(self, *, session: str | None = None, identity: str | None = None) -> None:
+        """Close the streams of a revoked session, or of every session of a user."""
+        for subs in tuple(self._by_channel.values()):
+            for sub in tuple(subs):
+                if (session and sub.session == session) or (identity and sub.identity == identity):
+                    sub.kick(CLOSE_UNAUTHORIZED, "your session has ended; log in again")
 
     def publish(self, events: Iterable[Event]) -> None:
         for ev in events:

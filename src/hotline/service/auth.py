@@ -87,6 +87,8 @@ class Auth:
         # and disabling a user clear the cache at once.
         self._cache: dict[str, tuple[Principal, datetime, float]] = {}
         self.cache_s = 2.0
+        # Told when sessions end, so that open streams of a revoked session close at once.
+        self.on_revoke: list[Callable[..., None]] = []
 
     async def add_user(self, username: str, password: str, *, party: str | None, role: str,
                        display_name: str = "", password_hash: str | None = None) -> None:
@@ -155,6 +157,8 @@ class Auth:
         self._cache.pop(digest, None)
         async with self.db.writer_engine.begin() as conn:
             await accounts.revoke_session(conn, digest, iso(self.clock()))
+        for listener in self.on_revoke:
+            listener(session=digest)
 
     async def authenticate(self, token: str) -> Principal:
         digest = token_hash(token)
@@ -181,6 +185,8 @@ class Auth:
         return [{k: v for k, v in r.items() if k != "password_hash"} for r in rows]
 
     def _forget_user(self, username: str) -> None:
+        for listener in self.on_revoke:
+            listener(identity=username)
         for digest in [d for d, (p, _, _) in self._cache.items() if p.username == username]:
             del self._cache[digest]
 

@@ -37,6 +37,7 @@ class Hotline:
         self.writer = Writer(self.db, clock, self._committed)
         self.timers = Timers(self.db, self.world, self.writer, clock)
         self.auth = Auth(self.db, self.world, clock, ttl_s=settings.session_ttl_s)
+        self.auth.on_revoke.append(self.hub.end_sessions)
         self.listeners: list[Callable[[list[Event]], None]] = []
         self.checkpoints = Checkpoints(self)
 
