@@ -13,9 +13,10 @@ __all__ = ["prepare_demo"]
 
 
 async def prepare_demo(settings: Settings, password: str, *,
-                       talks: bool = False, zones: bool = False) -> tuple[tuple[str, str | None, str, str], ...]:
-    """Create (or reset the passwords of) the demo accounts; with ``zones``, record the agreed geography as zone
-    events; with ``talks``, also record the rounds of talks of
+                       talks: bool = False, zones: bool | None = None) -> tuple[tuple[str, str | None, str, str], ...]:
+    """Create (or reset the passwords of) the demo accounts; with ``zones`` (by default, whenever ``talks``: the
+    full demo of ``hotline demo``), record the agreed geography as zone events; with ``talks``, also record the
+    rounds of talks of
     ``talks.toml`` (idempotent). Returns the accounts."""
     hl = Hotline(settings)
     await hl.db.migrate()
@@ -35,7 +36,7 @@ async def prepare_demo(settings: Settings, password: str, *,
                 await seed_talks(hl)
             finally:
                 await hl.writer.stop()
-        if zones:  # the agreed geography, recorded as events once (idempotent)
+        if talks if zones is None else zones:  # the agreed geography, recorded as events once (idempotent)
             from hotline.service.deconfliction import seed_zones
 
             from .geography import zones_geojson
