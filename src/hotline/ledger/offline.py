@@ -40,9 +40,12 @@ from .checkpoint import (
     ALG_ED25519,
     Checkpoint,
     CheckpointError,
+    SignerKey,
     VerifierKey,
     open_checkpoint,
     parse_vkey,
+    sign_note,
+    verify_note,
 )
 from .cosign import verify_cosignature
 from .envelope import canonical
@@ -184,6 +187,7 @@ class _Verifier:
         return result
 
     def header(self, line: bytes) -> None:
+        self.header_line = line
         h = self.record(line, _HEADER_KEYS)
         if h["format"] != FORMAT or h["version"] != VERSION:
             self.stop("header", f"expected format {FORMAT!r} version {VERSION}, got {h['format']!r} version "
@@ -396,6 +400,21 @@ def verify_export(source: Source, *, trusted_server_keys: Iterable[str | Verifie
             report.warnings.append("no trusted server keys given: the server keys in the file were used")
         else:
             v.server_keys = trusted
+        header_signed = False
+        if line is not None and line.startswith(b'{"kind":"header_signature"'):
+            # The server's signature over the header binds the channel member lists, which no event
+            # need mention (a mediator that has not spoken yet is still a member).
+            note = v.record(line, {"kind", "note"})["note"]
+            try:
+                parsed, good = verify_note(note, v.server_keys)
+            except CheckpointError as e:
+                v.stop("header signature", f"expected the server's signature over the header: {e}")
+            if not good:
+                v.stop("header signature", "expected a signature by a server key, got none")
+            if parsed.text.encode() != v.header_line + b"\n":
+                v.stop("header signature", "expected a signature over this header, got one over another text")
+            header_signed = True
+            v.pending = None
         chain = verify_events(v.events(), encoded=True)
         report.events = chain.events
         for name, count in chain.channels.items():
@@ -404,7 +423,7 @@ def verify_export(source: Source, *, trusted_server_keys: Iterable[str | Verifie
             v.stop("event", str(chain.broken))
         for channel, members in v.members.items():
             for party in members:
-                if party not in v.parties:
+                if not header_signed and party not in v.parties:
                     report.problems.append(f"header: channel {channel!r} lists member {party!r}, "
                                            "a party that made no event in the ledger")
         v.checkpoints()
@@ -416,7 +435,7 @@ def verify_export(source: Source, *, trusted_server_keys: Iterable[str | Verifie
 
 def write_export(fp: IO[bytes], header: dict[str, Any], events: Iterable[dict[str, Any]],
                  checkpoints: Iterable[tuple[str, str]], cosignatures: Iterable[tuple[str, str, str]],
-                 server_keys: Iterable[str]) -> None:
+                 server_keys: Iterable[str], header_signers: Sequence[SignerKey] = ()) -> None:
     """Write an export: ``header`` ({"channels": {name: [parties]}, "origins": {name: origin}}), the
     server ``vkeys``, ``events`` (dicts in seq order), ``checkpoints`` as (channel, signed note) and
     ``cosignatures`` as (channel, party, cosignature note). ``events`` is consumed before the
@@ -430,6 +449,9 @@ def write_export(fp: IO[bytes], header: dict[str, Any], events: Iterable[dict[st
         raise ExportError("expected at least one server key, got none")
     for vkey in keys:
         fp.write(canonical({"kind": "server_key", "vkey": vkey}) + b"\n")
+    if header_signers:
+        note = sign_note(canonical(head).decode() + "\n", header_signers)
+        fp.write(canonical({"kind": "header_signature", "note": note}) + b"\n")
     for ev in events:
         fp.write(_EVENT_HEAD + canonical(ev) + _EVENT_TAIL + b"\n")
     by_body: dict[tuple[str, str], list[tuple[str, str]]] = {}

@@ -27,5 +27,5 @@ async def export_ledger(hl: Hotline, fp: IO[bytes]) -> int:
         channels.setdefault(ev["channel"], sorted({e["party"] for e in events if e["channel"] == ev["channel"]}))
     header = {"channels": channels, "origins": {c: hl.checkpoints.origin(c) for c in channels}}
     write_export(fp, header, events, [(r.channel, r.note) for r in cps],
-                 [(c.channel, c.party, c.note) for c in cosigs], [key.verifier.vkey])
+                 [(c.channel, c.party, c.note) for c in cosigs], [key.verifier.vkey], header_signers=[key])
     return len(events)
