@@ -9,16 +9,17 @@ from fastapi import APIRouter, Query
 from hotline.store.ledger import read_events
 
 from .deps import Caller, Service
+from .responses import JSON
 
 router = APIRouter(tags=["ledger"])
 
 
-@router.get("/api/v1/events", summary="Events of the caller's channels after a seq, in order")
+@router.get("/api/v1/events", summary="Events of the caller's channels after a seq, in order", response_class=JSON)
 async def events(who: Caller, hl: Service, after: int = Query(0, ge=0),
-                 limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+                 limit: int = Query(100, ge=1, le=1000)) -> JSON:
     async with hl.db.read() as conn:
         page = await read_events(conn, after=after, channels=hl.world.channels_of(who.party), limit=limit)
-    return {"events": [e.to_dict() for e in page], "last_seq": page[-1].seq if page else after}
+    return JSON({"events": [e.to_dict() for e in page], "last_seq": page[-1].seq if page else after})
 
 
 @router.get("/healthz", summary="Liveness and the writer's progress")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.domain import messages
@@ -12,6 +12,7 @@ from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import messages as use
 
 from .deps import Caller, Service
+from .responses import JSON
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -49,24 +50,22 @@ async def channels(who: Caller, hl: Service) -> dict[str, Any]:
     return {"channels": await use.list_channels(hl, who)}
 
 
-@router.get("/channels/{channel_id}/messages", summary="Messages of a channel, newest first")
+@router.get("/channels/{channel_id}/messages", summary="Messages of a channel, newest first", response_class=JSON)
 async def list_messages(channel_id: str, who: Caller, hl: Service, limit: int = Query(100, ge=1, le=500),
-                        before: int | None = Query(None, ge=1)) -> dict[str, Any]:
+                        before: int | None = Query(None, ge=1)) -> JSON:
     items = await use.list_messages(hl, who, channel_id, limit=limit, before=before)
-    return {"messages": [present(m) for m in items]}
+    return JSON({"messages": [present(m) for m in items]})
 
 
-@router.post("/channels/{channel_id}/messages", status_code=201, summary="Post a message to every party of the channel")
-async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Service,
-                       response: Response) -> dict[str, Any]:
+@router.post("/channels/{channel_id}/messages", status_code=201, response_class=JSON,
+             summary="Post a message to every party of the channel")
+async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Service) -> JSON:
     cmd = messages.PostMessage(
         message_id=body.id or use.new_message_id(), channel=channel_id, precedence=body.precedence,
         subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
         template=body.template.model_dump() if body.template else None)
     state, created = await use.post_message(hl, who, cmd)
-    if not created:
-        response.status_code = 200
-    return present(state)
+    return JSON(present(state), status_code=201 if created else 200)
 
 
 @router.get("/messages/awaiting", summary="Messages waiting for the caller's party to acknowledge, oldest first")
@@ -79,11 +78,8 @@ async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, An
     return present(await use.get_message(hl, who, message_id))
 
 
-@router.post("/messages/{message_id}/ack", status_code=201,
+@router.post("/messages/{message_id}/ack", status_code=201, response_class=JSON,
              summary="Acknowledge for the caller's party (a repeat answers 200 with the first acknowledgement)")
-async def ack(message_id: str, who: Caller, hl: Service, response: Response,
-              body: AckIn | None = None) -> dict[str, Any]:
+async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
     state, created = await use.acknowledge(hl, who, message_id, body.note if body else "")
-    if not created:
-        response.status_code = 200
-    return present(state)
+    return JSON(present(state), status_code=201 if created else 200)

@@ -54,9 +54,10 @@ class Hotline:
         await self.checkpoints.stop()
         await self.db.dispose()
 
-    def _committed(self, events: list[Event]) -> None:
+    def _committed(self, events: list[Event], earliest_due: str | None = None) -> None:
         self.hub.publish(events)
-        self.timers.wake()
+        if earliest_due is not None:
+            self.timers.wake(earliest_due)
         for listener in self.listeners:
             try:
                 listener(events)

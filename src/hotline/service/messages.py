@@ -39,7 +39,8 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
         reply = await uow.load(KIND, cmd.reply_to) if cmd.reply_to else None
         return messages.decide_post(hl.world, who, cmd, uow.now, existing, reply)
 
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(cmd.message_id))
+    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(cmd.message_id),
+                                           keys=(cmd.message_id, cmd.reply_to))
     return state, bool(events)
 
 
@@ -50,7 +51,7 @@ async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = 
         state = await uow.load(KIND, message_id)
         return messages.decide_ack(hl.world, who, state, messages.Acknowledge(message_id, note), uow.now)
 
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(message_id))
+    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(message_id), keys=(message_id,))
     return state, bool(events)
 
 

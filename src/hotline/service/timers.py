@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hotline.domain.aggregates import KINDS
 from hotline.domain.events import Pending
@@ -33,6 +33,7 @@ class Timers:
         self.max_sleep = max_sleep
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._sleeping_until: str | None = None  # ISO time the loop sleeps towards
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="hotline-timers")
@@ -45,8 +46,10 @@ class Timers:
             except asyncio.CancelledError:
                 pass
 
-    def wake(self) -> None:
-        self._wake.set()
+    def wake(self, due: str | None = None) -> None:
+        """A commit brought a timer due at ``due``: wake the loop if that is sooner than its plan."""
+        if due is None or self._sleeping_until is None or due < self._sleeping_until:
+            self._wake.set()
 
     async def run_due(self) -> int:
         """Tick every aggregate that is due now; returns the number of events written."""
@@ -54,7 +57,7 @@ class Timers:
             due = await due_aggregates(conn, iso(self.clock()))
         written = 0
         for kind, agg_id in due:
-            events, _ = await self.writer.submit(self._ticker(kind, agg_id))
+            events, _ = await self.writer.submit(self._ticker(kind, agg_id), keys=(agg_id,))
             written += len(events)
         return written
 
@@ -69,6 +72,10 @@ class Timers:
 
     async def _run(self) -> None:
         while True:
+            # Clear first and plan nothing while reading the store: a wake that comes meanwhile
+            # stays set, so a timer committed during this pass is never missed.
+            self._wake.clear()
+            self._sleeping_until = None
             try:
                 await self.run_due()
                 async with self.db.read() as conn:
@@ -81,7 +88,7 @@ class Timers:
             except Exception:
                 log.exception("timer pass failed; retrying shortly")
                 delay = 1.0
-            self._wake.clear()
+            self._sleeping_until = iso(self.clock() + timedelta(seconds=delay))
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay + 0.01)
             except TimeoutError:

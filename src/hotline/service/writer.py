@@ -33,13 +33,14 @@ Result = Callable[[UnitOfWork], Any]
 class _Job:
     handle: Handle
     result: Result | None
+    keys: tuple[str, ...]
     future: asyncio.Future[tuple[list[Event], Any]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class Writer:
     def __init__(self, db: Database, clock: Callable[[], datetime],
-                 on_commit: Callable[[list[Event]], None], *, max_batch: int = 512) -> None:
+                 on_commit: Callable[[list[Event], str | None], None], *, max_batch: int = 512) -> None:
         self.db = db
         self.clock = clock
         self.on_commit = on_commit
@@ -62,11 +63,14 @@ class Writer:
                 pass
             self._task = None
 
-    async def submit(self, handle: Handle, result: Result | None = None) -> tuple[list[Event], Any]:
-        """Decide and commit one command; returns its events and ``result(uow)`` taken after staging."""
+    async def submit(self, handle: Handle, result: Result | None = None, *,
+                     keys: tuple[str | None, ...] = ()) -> tuple[list[Event], Any]:
+        """Decide and commit one command; returns its events and ``result(uow)`` taken after staging.
+
+        ``keys`` names the aggregates the command will load, so a batch reads them in one query."""
         if self._task is None:
             raise StoreUnavailable("the writer is not running")
-        job = _Job(handle, result)
+        job = _Job(handle, result, tuple(k for k in keys if k))
         await self._queue.put(job)
         return await job.future
 
@@ -97,6 +101,7 @@ class Writer:
             async with self.db.write() as conn:
                 uow = UnitOfWork(self.db, conn, self._now())
                 await uow.begin()
+                await uow.preload(k for job in batch for k in job.keys)
                 for job in batch:
                     try:
                         staged = uow.stage(await job.handle(uow))
@@ -124,4 +129,4 @@ class Writer:
             else:
                 job.future.set_result(answer)
         if uow.staged:
-            self.on_commit(uow.staged)
+            self.on_commit(uow.staged, uow.earliest_due)

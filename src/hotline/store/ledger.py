@@ -44,6 +44,9 @@ class UnitOfWork:
         self._dirty: dict[str, int] = {}  # aggregate id -> version
         self._created: dict[str, int] = {}  # aggregate id -> seq of its first event, for new ones
         self.staged: list[Event] = []
+        # The earliest timer among the projections this unit wrote: the timers need waking only if
+        # it is sooner than what they already sleep towards.
+        self.earliest_due: str | None = None
 
     async def begin(self) -> None:
         self._next_seq = (await self.conn.scalar(select(func.max(events.c.seq)))) or 0
@@ -51,9 +54,22 @@ class UnitOfWork:
         self._heads = {r.channel: (r.length, r.head_hash) for r in rows}
 
     def peek(self, agg_id: str) -> dict[str, Any] | None:
-        """The staged state of an aggregate this unit of work has loaded or changed."""
+        """The staged state of an aggregate this unit of work has loaded or changed (read only: staging
+        never mutates a state in place, it evolves a copy)."""
         entry = self._states.get(agg_id)
-        return None if entry is None or entry[2] is None else copy.deepcopy(entry[2])
+        return None if entry is None else entry[2]
+
+    async def preload(self, ids: Iterable[str]) -> None:
+        """Read the aggregates a batch will need in one query instead of one each."""
+        wanted = sorted({i for i in ids if i and i not in self._states})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = (await self.conn.execute(
+                select(aggregates.c.id, aggregates.c.kind, aggregates.c.channel, aggregates.c.state)
+                .where(aggregates.c.id.in_(chunk)))).all()
+            found = {r.id: (r.kind, r.channel, orjson.loads(r.state)) for r in rows}
+            for agg_id in chunk:
+                self._states[agg_id] = found.get(agg_id, ("", "", None))
 
     async def load(self, kind: str, agg_id: str) -> dict[str, Any] | None:
         """The aggregate's state as of everything staged so far (a copy: decisions never mutate it)."""
@@ -117,9 +133,12 @@ class UnitOfWork:
         for agg_id, version in self._dirty.items():
             kind, channel, state = self._states[agg_id]
             assert state is not None
+            due = KINDS[kind].next_due(state)
+            if due is not None and (self.earliest_due is None or due < self.earliest_due):
+                self.earliest_due = due
             rows.append({"id": agg_id, "kind": kind, "channel": channel, "state": _json(state),
                          "created": self._created.get(agg_id, version), "version": version,
-                         "due_at": KINDS[kind].next_due(state),
+                         "due_at": due,
                          "awaiting": "".join(f",{p}" for p in KINDS[kind].awaiting(state)) + ","})
         await self.db.upsert(self.conn, aggregates, rows, key=["id"], keep=["created"])
 
