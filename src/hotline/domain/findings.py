@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import acks
 from .access import Principal, require_speaker
 from .errors import Conflict, NotFound
 from .events import SYSTEM, Pending
@@ -101,20 +102,10 @@ def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
     ends = _expires(state)
     if ends is not None and now >= ends:
         return decide_clear(state, "the time of the clash has passed")
-    window = timedelta(seconds=state["ack_window_s"])
-    for party, entry in state["addressees"].items():
-        if entry["ack"] is not None:
-            continue
-        deadline = parse_iso(entry["deadline"])
-        base = {"finding_id": state["finding_id"], "party": party}
-        if entry["overdue"] == 0 and now >= deadline:
-            out.append(Pending(state["channel"], "finding.ack_overdue", None, SYSTEM, {
-                **base, "deadline": entry["deadline"], "escalated_to": "supervisors"}, (KIND, state["id"])))
-        if entry["overdue"] <= 1 and now >= deadline + window:
-            out.append(Pending(state["channel"], "finding.ack_escalated", None, SYSTEM, {
-                **base, "deadline": iso(deadline + window), "escalated_to": "mediator",
-                "mediator": world.mediator}, (KIND, state["id"])))
-    return out
+    return acks.overdue_events(
+        world, prefix="finding", channel=state["channel"], aggregate=(KIND, state["id"]),
+        entries=state["addressees"], window=timedelta(seconds=state["ack_window_s"]),
+        identity={"finding_id": state["finding_id"]}, now=now)
 
 
 def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
@@ -125,17 +116,13 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
                 "seq": event["seq"], "raised_at": event["ts"], "finding": p["finding"], "concerned": p["concerned"],
                 "ack_window_s": p["ack_window_s"], "status": "open", "cleared": None,
                 "raised_count": (state or {}).get("raised_count", 0) + 1,
-                "addressees": {a: {"deadline": p["ack_deadline"], "ack": None, "overdue": 0} for a in p["addressees"]}}
+                "addressees": acks.addressed(p["addressees"], p["ack_deadline"])}
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a finding that was never raised")
-    entries = state["addressees"]
     if kind == "finding.acknowledged":
-        entries[event["party"]]["ack"] = {"by": event["actor"], "at": event["ts"], "seq": event["seq"],
-                                          "late": p["late"], "note": p.get("note", "")}
-    elif kind == "finding.ack_overdue":
-        entries[p["party"]]["overdue"] = max(entries[p["party"]]["overdue"], 1)
-    elif kind == "finding.ack_escalated":
-        entries[p["party"]]["overdue"] = 2
+        acks.record_ack(state["addressees"], event)
+    elif kind in ("finding.ack_overdue", "finding.ack_escalated"):
+        acks.record_escalation(state["addressees"], event)
     elif kind == "finding.cleared":
         state["status"] = "cleared"
         state["cleared"] = {"reason": p["reason"], "at": event["ts"], "seq": event["seq"]}
@@ -152,15 +139,13 @@ def _expires(state: Mapping[str, Any]) -> datetime | None:
 def next_due(state: dict[str, Any]) -> str | None:
     if state["status"] != "open":
         return None
-    window = timedelta(seconds=state["ack_window_s"])
     ends = _expires(state)
-    due = [] if ends is None else [ends]
-    due += [parse_iso(e["deadline"]) + (window if e["overdue"] else timedelta(0))
-           for e in state["addressees"].values() if e["ack"] is None and e["overdue"] < 2]
+    escalation = acks.next_deadline(state["addressees"], timedelta(seconds=state["ack_window_s"]))
+    due = [d for d in (ends, escalation) if d is not None]
     return iso(min(due)) if due else None
 
 
 def awaiting(state: dict[str, Any]) -> list[str]:
     if state["status"] != "open":
         return []
-    return [p for p, e in state["addressees"].items() if e["ack"] is None]
+    return acks.awaiting(state["addressees"])

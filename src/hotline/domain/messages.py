@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import acks
 from .access import Principal, require_speaker
 from .errors import Conflict, Invalid, NotFound
-from .events import SYSTEM, Pending
+from .events import Pending
 from .timefmt import iso, parse_iso
 from .world import PRECEDENCES, World
 
@@ -132,23 +133,10 @@ def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, cmd: 
 
 def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
     """The events a deadline that has passed calls for; none if nothing is due."""
-    out: list[Pending] = []
-    window = timedelta(seconds=state["ack_window_s"])
-    for party, entry in state["addressees"].items():
-        if entry["ack"] is not None:
-            continue
-        deadline = parse_iso(entry["deadline"])
-        if entry["overdue"] == 0 and now >= deadline:
-            out.append(Pending(state["channel"], "message.ack_overdue", None, SYSTEM, {
-                "message_id": state["id"], "party": party, "deadline": entry["deadline"],
-                "precedence": state["precedence"], "escalated_to": "supervisors"}, (KIND, state["id"])))
-        second = deadline + window
-        if entry["overdue"] <= 1 and now >= second:
-            out.append(Pending(state["channel"], "message.ack_escalated", None, SYSTEM, {
-                "message_id": state["id"], "party": party, "deadline": iso(second),
-                "precedence": state["precedence"], "escalated_to": "mediator", "mediator": world.mediator},
-                (KIND, state["id"])))
-    return out
+    return acks.overdue_events(
+        world, prefix="message", channel=state["channel"], aggregate=(KIND, state["id"]),
+        entries=state["addressees"], window=timedelta(seconds=state["ack_window_s"]),
+        identity={"message_id": state["id"], "precedence": state["precedence"]}, now=now)
 
 
 def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
@@ -161,33 +149,23 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
             "actor": event["actor"], "posted_at": event["ts"], "precedence": p["precedence"],
             "subject": p["subject"], "body": p["body"], "language": p["language"], "reply_to": p["reply_to"],
             "template": p.get("template"), "ack_window_s": p["ack_window_s"],
-            "addressees": {a: {"deadline": p["ack_deadline"], "ack": None, "overdue": 0} for a in p["addressees"]},
+            "addressees": acks.addressed(p["addressees"], p["ack_deadline"]),
         }
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a message that was never posted")
-    entries = state["addressees"]
     if kind == "message.acknowledged":
-        entries[event["party"]]["ack"] = {"by": event["actor"], "at": event["ts"], "seq": event["seq"],
-                                          "late": p["late"], "note": p.get("note", "")}
-    elif kind == "message.ack_overdue":
-        entries[p["party"]]["overdue"] = max(entries[p["party"]]["overdue"], 1)
-    elif kind == "message.ack_escalated":
-        entries[p["party"]]["overdue"] = 2
+        acks.record_ack(state["addressees"], event)
+    elif kind in ("message.ack_overdue", "message.ack_escalated"):
+        acks.record_escalation(state["addressees"], event)
     return state
 
 
 def next_due(state: dict[str, Any]) -> str | None:
     """When ``tick`` next has something to do for this message (ISO UTC), or None."""
-    window = timedelta(seconds=state["ack_window_s"])
-    due: list[datetime] = []
-    for entry in state["addressees"].values():
-        if entry["ack"] is not None or entry["overdue"] >= 2:
-            continue
-        deadline = parse_iso(entry["deadline"])
-        due.append(deadline if entry["overdue"] == 0 else deadline + window)
-    return iso(min(due)) if due else None
+    due = acks.next_deadline(state["addressees"], timedelta(seconds=state["ack_window_s"]))
+    return None if due is None else iso(due)
 
 
 def awaiting(state: dict[str, Any]) -> list[str]:
     """The parties that have not acknowledged yet."""
-    return [party for party, entry in state["addressees"].items() if entry["ack"] is None]
+    return acks.awaiting(state["addressees"])
