@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,10 +37,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def service(database_url: str, clock: FakeClock) -> AsyncIterator[Hotline]:
+def demo_seed() -> dict[str, Any]:
+    """What ``prepare_demo`` records besides the accounts; a suite overrides it (e.g. zones=True)."""
+    return {}
+
+
+@pytest.fixture
+async def service(database_url: str, clock: FakeClock, demo_seed: dict[str, Any]) -> AsyncIterator[Hotline]:
     """The service in-process on a fake clock, with the demo accounts; timers are run by hand."""
     settings = Settings(database_url=database_url)
-    await prepare_demo(settings, DEMO_PASSWORD)
+    await prepare_demo(settings, DEMO_PASSWORD, **demo_seed)
     hl = Hotline(settings, clock=clock)
     await hl.start(timers=False)
     try:

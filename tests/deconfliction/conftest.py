@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
-from hotline.demo.setup import prepare_demo
-from hotline.service.config import Settings
-from hotline.service.hotline import Hotline
-from hotline.testing import DEMO_PASSWORD, FakeClock
-
 
 @pytest.fixture
-async def service(database_url: str, clock: FakeClock) -> AsyncIterator[Hotline]:
-    settings = Settings(database_url=database_url)
-    await prepare_demo(settings, DEMO_PASSWORD, zones=True)
-    hl = Hotline(settings, clock=clock)
-    await hl.start(timers=False)
-    try:
-        yield hl
-    finally:
-        await hl.stop()
+def demo_seed() -> dict[str, Any]:
+    return {"zones": True}
