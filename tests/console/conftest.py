@@ -130,8 +130,10 @@ class Live:
         return r.json()  # type: ignore[no-any-return]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope, not session: sync Playwright keeps an event loop running in this thread while it
+    # is open, and the suites after the console ones start event loops of their own.
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
