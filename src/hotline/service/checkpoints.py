@@ -136,6 +136,9 @@ class Checkpoints:
     def on_commit(self, events: list[Event]) -> None:
         """Called in commit order right after each commit: grow the trees, wake the signer."""
         for ev in events:
+            seqs = self.seqs.get(ev.channel)
+            if seqs and ev.seq <= seqs[-1]:
+                continue  # already in the tree (read at start, or delivered twice across processes)
             self._tree(ev.channel).append_data(canonical(ev.to_dict()))
             self.seqs[ev.channel].append(ev.seq)
             self._dirty.add(ev.channel)

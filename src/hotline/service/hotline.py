@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from hotline.domain.world import World
 from hotline.ledger.envelope import Event
 from hotline.realtime.hub import Hub
+from hotline.realtime.tailer import Tailer
 from hotline.store.database import Database
+from hotline.store.ledger import last_seq
 
 from .auth import Auth
 from .checkpoints import Checkpoints
@@ -40,10 +42,19 @@ class Hotline:
         self.auth.on_revoke.append(self.hub.end_sessions)
         self.listeners: list[Callable[[list[Event]], None]] = []
         self.checkpoints = Checkpoints(self)
+        # On PostgreSQL several processes may share the ledger: deliver what any of them commits, in
+        # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
+        self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)
 
     async def start(self, *, timers: bool = True) -> None:
         await self.db.migrate()
+        if self.tailer is not None:
+            async with self.db.read() as conn:
+                position = await last_seq(conn)
+            self.hub.published_seq = position
         await self.checkpoints.start()  # before the writer: no commit is missed
+        if self.tailer is not None:
+            await self.tailer.start(position)
         self.writer.start()
         if timers:
             self.timers.start()
@@ -51,13 +62,26 @@ class Hotline:
     async def stop(self) -> None:
         await self.timers.stop()
         await self.writer.stop()
+        if self.tailer is not None:
+            await self.tailer.stop()
         await self.checkpoints.stop()
         await self.db.dispose()
 
     def _committed(self, events: list[Event], earliest_due: str | None = None) -> None:
-        self.hub.publish(events)
         if earliest_due is not None:
             self.timers.wake(earliest_due)
+        if self.tailer is None:
+            self._deliver(events)
+        elif events[0].seq == self.tailer.position + 1:
+            # Nothing from another process came in between: deliver at once, as a single process does.
+            self.tailer.position = events[-1].seq
+            self._deliver(events)
+        else:
+            self.tailer.request()  # read the gap (and these) back from the ledger, in order
+
+    def _deliver(self, events: list[Event]) -> None:
+        """Hand committed events, in seq order and each once, to the hub and every listener."""
+        self.hub.publish(events)
         for listener in self.listeners:
             try:
                 listener(events)

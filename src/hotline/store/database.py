@@ -10,7 +10,7 @@ that fills later.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,23 @@ class Database:
         stmt = dialect.insert(table)
         updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in key and c.name not in keep}
         await conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=updates), list(rows))
+
+    async def notify(self, conn: AsyncConnection, channel: str) -> None:
+        """Tell other processes, at commit, that the ledger grew (PostgreSQL; SQLite has one process)."""
+        if not self.is_sqlite:
+            await conn.exec_driver_sql(f"SELECT pg_notify('{channel}', '')")
+
+    async def listen(self, channel: str, callback: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+        """Call ``callback`` on every notification of ``channel``; returns the coroutine that stops it."""
+        import asyncpg  # PostgreSQL only
+
+        conn = await asyncpg.connect(self.url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        await conn.add_listener(channel, lambda *_args: callback())
+
+        async def stop() -> None:
+            await conn.close()
+
+        return stop
 
     async def dispose(self) -> None:
         await self.reader.dispose()

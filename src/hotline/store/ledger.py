@@ -25,7 +25,11 @@ from .database import Database
 from .schema import aggregates, chains, events
 
 __all__ = ["UnitOfWork", "read_events", "load_aggregate", "list_aggregates", "event_from_row", "chain_heads",
-           "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at"]
+           "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at", "last_seq", "NOTIFY_CHANNEL"]
+
+
+# The notification each appending transaction sends at commit (see hotline.realtime.tailer).
+NOTIFY_CHANNEL = "hotline_ledger"
 
 
 def _json(value: Any) -> str:
@@ -123,6 +127,7 @@ class UnitOfWork:
     async def flush(self) -> None:
         if not self.staged:
             return
+        await self.db.notify(self.conn, NOTIFY_CHANNEL)
         await self.conn.execute(events.insert(), [
             {**e.to_dict(), "payload": canonical(e.payload).decode()} for e in self.staged])
         touched = {e.channel for e in self.staged}
@@ -159,6 +164,10 @@ async def read_events(conn: AsyncConnection, *, after: int, channels: Iterable[s
             return []
         q = q.where(events.c.channel.in_(chans))
     return [event_from_row(r) for r in (await conn.execute(q)).all()]
+
+
+async def last_seq(conn: AsyncConnection) -> int:
+    return (await conn.scalar(select(func.max(events.c.seq)))) or 0
 
 
 async def chain_heads(conn: AsyncConnection) -> dict[str, tuple[int, str]]:
