@@ -62,7 +62,10 @@ def test_an_event_text_changed_in_the_database_is_named(dep: Deployment) -> None
 
     dep.restart(change_text)
     details = detected_by_all(dep, f"event seq={target['seq']}")
-    assert "changed" in details[0] and "two signed checkpoints of size" in details[0]
+    # A witness finds it either at the next checkpoint (and keeps both signed checkpoints as proof) or,
+    # when an event appended after the edit reaches it first, at that event; both name the edited one.
+    assert all(f"event seq={target['seq']}" in d and "changed" in d for d in details), details
+    assert any("two signed checkpoints of size" in d or "does not extend my copy" in d for d in details)
     # The party sees the alarm in its channel (the console shows witness.alarm_raised).
     wait_for(lambda: [e for e in dep.events() if e["type"] == "witness.alarm_raised"], what="the alarm event")
     # Nothing newer is agreed: the record stays at what every party cosigned before the edit.
@@ -75,7 +78,7 @@ def test_an_event_deleted_is_named_and_once_exits_non_zero(dep: Deployment) -> N
     target = joint[3]
     dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint") if e["seq"] != target["seq"]]))
     details = detected_by_all(dep, f"event seq={target['seq']}")
-    assert "deleted" in details[0] and "shrank" in details[0]
+    assert all(("deleted" in d and "shrank" in d) or "removed" in d for d in details), details
     dep.witnesses.pop("isr").terminate()
     once = subprocess.run([sys.executable, "-m", "hotline.cli", "witness", "run", "--once", "--server",  # noqa: S603
                            dep.server.base_url, "--user", "isr-duty", "--key", str(dep.tmp / "isr.key"),
