@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import rfc8785
 
-__all__ = ["GENESIS", "Event", "HASHED_FIELDS", "canonical", "event_hash"]
+__all__ = ["is_canonical", "GENESIS", "Event", "HASHED_FIELDS", "canonical", "event_hash"]
 
 GENESIS = "0" * 64
 
@@ -45,6 +45,21 @@ def _plain(value: Any) -> bool:
         if type(item) not in _SCALARS and not ((type(item) is dict or type(item) is list) and _plain(item)):
             return False
     return True
+
+
+def is_canonical(value: Any, encoded: bytes) -> bool:
+    """True if ``encoded`` (the bytes ``value`` was parsed from) is the RFC 8785 form of ``value``.
+
+    The quick test: orjson, keys sorted, gives these very bytes and no key needs UTF-16 ordering. A
+    float that orjson spells differently from RFC 8785 only makes the quick test fail, never pass
+    wrongly, since the bytes would then differ. Otherwise the full encoding decides."""
+    try:
+        quick = orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except TypeError:
+        quick = None
+    if quick == encoded and (encoded.isascii() or not _ASTRAL.search(encoded)):
+        return True
+    return canonical(value) == encoded
 
 
 def canonical(value: Any) -> bytes:

@@ -48,7 +48,7 @@ from .checkpoint import (
     verify_note,
 )
 from .cosign import verify_cosignature
-from .envelope import canonical
+from .envelope import canonical, is_canonical
 from .merkle import MerkleTree, ProofError, verify_consistency
 from .verify import verify_events
 
@@ -231,7 +231,7 @@ class _Verifier:
                 ev = orjson.loads(body)
             except orjson.JSONDecodeError as e:
                 self.stop("event record", f"expected a JSON event, got invalid JSON ({e})")
-            if type(ev) is not dict or canonical(ev) != body:
+            if type(ev) is not dict or not is_canonical(ev, body):
                 self.stop(f"event seq={ev.get('seq') if type(ev) is dict else None}",
                           "expected the RFC 8785 canonical form of the event, got another spelling "
                           "(the line was edited)")
