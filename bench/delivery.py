@@ -61,10 +61,10 @@ def listener_process(base_url: str, tokens: list[str], ready: mp.Event, stop: mp
                     continue
                 now = time.time()
                 frame = orjson.loads(raw)
-                if frame["type"] == "event" and frame["event"]["type"] == "message.posted":
-                    subject = frame["event"]["payload"]["subject"]
-                    if subject.startswith("t="):
-                        lat.append((now - float(subject[2:].split()[0])) * 1000)
+                batch = [frame["event"]] if frame["type"] == "event" else frame.get("events", [])
+                for event in batch:
+                    if event["type"] == "message.posted" and event["payload"]["subject"].startswith("t="):
+                        lat.append((now - float(event["payload"]["subject"][2:].split()[0])) * 1000)
 
     ready_count: list[int] = []
 

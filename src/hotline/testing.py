@@ -182,6 +182,8 @@ class StreamReader:
         self.frames.append(frame)
         if frame["type"] == "event":
             self.events.append(frame["event"])
+        elif frame["type"] == "events":
+            self.events.extend(frame["events"])
         return frame
 
     async def ready(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109
@@ -199,8 +201,10 @@ class StreamReader:
             if left <= 0:
                 raise TimeoutError("the expected event did not arrive")
             frame = await self.next_frame(left)
-            if frame["type"] == "event" and predicate(frame["event"]):
-                return frame["event"]  # type: ignore[no-any-return]
+            batch = [frame["event"]] if frame["type"] == "event" else frame.get("events", [])
+            for event in batch:
+                if predicate(event):
+                    return event  # type: ignore[no-any-return]
 
 
 class Api:

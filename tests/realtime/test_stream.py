@@ -71,9 +71,8 @@ async def test_a_slow_consumer_is_cut_off_with_resume_code_and_does_not_delay_th
         posting = asyncio.create_task(asyncio.to_thread(post, isr, 120, "x" * 60_000))
         got: set[str] = set()
         while len(got) < 120:
-            frame = await fast.next_frame(timeout=20)
-            if frame["type"] == "event" and frame["event"]["type"] == "message.posted":
-                got.add(frame["event"]["payload"]["message_id"])
+            await fast.next_frame(timeout=20)
+            got = {e["payload"]["message_id"] for e in fast.events if e["type"] == "message.posted"}
         assert got == set(await posting)
     code = None
     try:

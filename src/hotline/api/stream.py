@@ -5,6 +5,8 @@ event committed meanwhile is either in the backlog or in the queue, and anything
 last seq sent is skipped. Frames:
 
 - ``{"type": "event", "event": {...}}``: one ledger event, in seq order;
+- ``{"type": "events", "events": [{...}, ...]}``: several, in seq order (the backlog, or what queued up
+  while the client was reading);
 - ``{"type": "ready", "seq": N}``: the backlog is sent; what follows is live;
 - ``{"type": "heartbeat", "seq": N, "ts": ...}``: nothing new; N is the last seq sent.
 
@@ -24,7 +26,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from hotline.domain.errors import DomainError
 from hotline.domain.timefmt import iso
-from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event
+from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event, event_frame, events_frame
 from hotline.service.auth import token_hash
 from hotline.store.ledger import read_events
 
@@ -37,6 +39,7 @@ CLOSE_CROSS_SITE = 4003
 CLOSE_TOO_MANY = 4029
 __all__ = ["router", "CLOSE_UNAUTHORIZED", "CLOSE_CROSS_SITE", "CLOSE_RESUME", "CLOSE_TOO_MANY"]
 BACKLOG_PAGE = 500
+FRAME_EVENTS = 100  # at most this many events in one frame
 
 
 @router.websocket("/api/v1/stream")
@@ -74,9 +77,10 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
         while True:  # the backlog, page by page
             async with hl.db.read() as conn:
                 page = await read_events(conn, after=last, channels=channels, limit=BACKLOG_PAGE)
-            for ev in page:
-                await ws.send_text(encode_event(ev))
-                last = ev.seq
+            for start in range(0, len(page), FRAME_EVENTS):
+                chunk = page[start:start + FRAME_EVENTS]
+                await ws.send_text(events_frame([encode_event(ev) for ev in chunk]))
+                last = chunk[-1].seq
             if len(page) < BACKLOG_PAGE:
                 break
         await ws.send_text(orjson.dumps({"type": "ready", "seq": last}).decode())
@@ -88,10 +92,18 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
                 await ws.send_text(orjson.dumps({"type": "heartbeat", "seq": last,
                                                  "ts": iso(hl.clock())}).decode())
                 continue
-            if seq <= last:
+            pending = [(seq, frame)] if seq > last else []
+            while len(pending) < FRAME_EVENTS and not sub.queue.empty():
+                item = sub.queue.get_nowait()
+                if item[0] > last and (not pending or item[0] > pending[-1][0]):
+                    pending.append(item)
+            if not pending:
                 continue
-            await ws.send_text(frame)
-            last = seq
+            if len(pending) == 1:
+                await ws.send_text(event_frame(pending[0][1]))
+            else:
+                await ws.send_text(events_frame([item[1] for item in pending]))
+            last = pending[-1][0]
     except asyncio.CancelledError:
         if sub.kicked is None:
             raise  # the server is shutting down

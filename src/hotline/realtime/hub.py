@@ -16,14 +16,24 @@ import orjson
 
 from hotline.ledger.envelope import Event
 
-__all__ = ["Hub", "Subscriber", "encode_event", "CLOSE_RESUME", "CLOSE_UNAUTHORIZED"]
+__all__ = ["Hub", "Subscriber", "encode_event", "event_frame", "events_frame", "CLOSE_RESUME", "CLOSE_UNAUTHORIZED"]
 
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_RESUME = 4008
 
 
 def encode_event(ev: Event) -> str:
-    return orjson.dumps({"type": "event", "event": ev.to_dict()}).decode()
+    """The event's JSON, encoded once for every subscriber (frames wrap it without re-encoding)."""
+    return orjson.dumps(ev.to_dict()).decode()
+
+
+def event_frame(event_json: str) -> str:
+    return '{"type":"event","event":' + event_json + "}"
+
+
+def events_frame(event_jsons: list[str]) -> str:
+    """Several events in one frame: under load a stream sends what has queued up in one message."""
+    return '{"type":"events","events":[' + ",".join(event_jsons) + "]}"
 
 
 class Subscriber:

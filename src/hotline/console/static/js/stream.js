@@ -84,11 +84,12 @@ export class LiveStream {
       this.lastFrameAt = Date.now();
       let frame;
       try { frame = JSON.parse(msg.data); } catch { return; }
-      if (frame.type === 'event') {
-        const ev = frame.event;
-        if (ev.seq <= this.lastSeq) return; // already held: never apply an event twice
-        this.lastSeq = ev.seq;
-        this.bus.emit(ev);
+      if (frame.type === 'event' || frame.type === 'events') {
+        for (const ev of frame.type === 'event' ? [frame.event] : frame.events) {
+          if (ev.seq <= this.lastSeq) continue; // already held: never apply an event twice
+          this.lastSeq = ev.seq;
+          this.bus.emit(ev);
+        }
       } else if (frame.type === 'ready') {
         this.attempt = 0;
         this.setState('live');
