@@ -67,7 +67,7 @@ def demo(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 
     settings = _settings(db)
     password = os.environ.get("HOTLINE_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-    accounts = _run(prepare_demo(settings, password, talks=True))
+    accounts = _run(prepare_demo(settings, password, talks=True, scenario=True))
     table = Table(title="Demo accounts (password below)")
     for column in ("user", "party", "role"):
         table.add_column(column)

@@ -87,8 +87,9 @@ class ServerProcess:
     """``hotline serve`` in a subprocess on a free port, with the demo accounts created first."""
 
     def __init__(self, database_url: str, *, world: str | None = None, env: dict[str, str] | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, seed: dict[str, bool] | None = None) -> None:
         self.database_url = database_url
+        self.seed = seed or {}  # what prepare() records besides the accounts (talks, zones, scenario)
         self.world = world
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -103,7 +104,7 @@ class ServerProcess:
         settings = Settings(database_url=self.database_url)
         if self.world:
             settings.world = self.world
-        asyncio.run(prepare_demo(settings, DEMO_PASSWORD))
+        asyncio.run(prepare_demo(settings, DEMO_PASSWORD, **self.seed))
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
         env = {**os.environ, "HOTLINE_DATABASE_URL": self.database_url, **self.env}

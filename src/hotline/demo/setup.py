@@ -12,12 +12,13 @@ from .accounts import DEMO_ACCOUNTS
 __all__ = ["prepare_demo"]
 
 
-async def prepare_demo(settings: Settings, password: str, *,
-                       talks: bool = False, zones: bool | None = None) -> tuple[tuple[str, str | None, str, str], ...]:
+async def prepare_demo(settings: Settings, password: str, *, talks: bool = False, zones: bool | None = None,
+                       scenario: bool = False) -> tuple[tuple[str, str | None, str, str], ...]:
     """Create (or reset the passwords of) the demo accounts; with ``zones`` (by default, whenever ``talks``: the
     full demo of ``hotline demo``), record the agreed geography as zone events; with ``talks``, also record the
     rounds of talks of
-    ``talks.toml`` (idempotent). Returns the accounts."""
+    ``talks.toml`` (idempotent); with ``scenario``, a few messages, incidents and a dispute. Returns the
+    accounts."""
     hl = Hotline(settings)
     await hl.db.migrate()
     digest = hash_password(password)  # one password for every demo account: hash it once
@@ -44,6 +45,14 @@ async def prepare_demo(settings: Settings, password: str, *,
             hl.writer.start()
             try:
                 await seed_zones(hl, zones_geojson()["features"])
+            finally:
+                await hl.writer.stop()
+        if scenario:  # a day on the line: messages, incidents, a dispute (idempotent)
+            from .scenario import seed_scenario
+
+            hl.writer.start()
+            try:
+                await seed_scenario(hl)
             finally:
                 await hl.writer.stop()
     finally:
