@@ -6,6 +6,7 @@ import asyncio
 import os
 import secrets
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +52,10 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from hotline.api.app import create_app
     from hotline.service.hotline import Hotline
 
+    # uvicorn marks this implementation deprecated in favour of its sans-I/O one, whose send does not wait
+    # for the socket (a slow client then grows the server's memory instead of being cut off); keep it
+    # until the sans-I/O one applies back-pressure, without alarming the operator's terminal.
+    warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
     # ws="websockets": its send waits while the socket's write buffer is full, so a slow stream client
     # fills its own bounded queue in the hub and is cut off (close 4008) instead of growing the
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
