@@ -21,7 +21,8 @@ import httpx
 import orjson
 
 __all__ = ["FakeClock", "ServerProcess", "free_port", "fresh_postgres", "PG_ADMIN_URL", "login", "StreamReader",
-           "DEMO_PASSWORD", "Api", "world_file"]
+           "DEMO_PASSWORD", "Api", "world_file", "chromium",
+           "CHROMIUM_ARGS"]
 
 DEMO_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (the demo accounts of tests)
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -68,6 +69,28 @@ def fresh_postgres() -> Iterator[str]:
         yield admin.rsplit("/", 1)[0] + "/" + name
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# Debian's chromium, headless, with no calls home (the machines that run this have no internet).
+CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[Any]:
+    """A headless Chromium driven by Playwright's sync API, closed afterwards.
+
+    Open it after anything that runs its own event loop (``ServerProcess.prepare``): while it is open,
+    this thread has Playwright's loop running."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def world_file(folder: Path, **deadlines: int) -> str:

@@ -13,13 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, login
+from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 VIEWPORT = {"width": 1280, "height": 720}
 
 # Hooks every way a script could announce itself, and counts CSP violations: the injection test
@@ -134,10 +131,8 @@ class Live:
 def browser() -> Iterator[Browser]:
     # Module scope, not session: sync Playwright keeps an event loop running in this thread while it
     # is open, and the suites after the console ones start event loops of their own.
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium("--autoplay-policy=no-user-gesture-required") as b:
         yield b
-        b.close()
 
 
 @contextlib.contextmanager

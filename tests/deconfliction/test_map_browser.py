@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hotline.demo.setup import prepare_demo
 from hotline.service.config import Settings
-from hotline.testing import DEMO_PASSWORD, ServerProcess, login
+from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 DOCS = Path(__file__).parents[2] / "docs"
 
 pytestmark = pytest.mark.browser
@@ -36,10 +34,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def open_map(browser: Browser, server: ServerProcess, username: str) -> Page:

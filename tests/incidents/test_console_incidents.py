@@ -6,14 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess
+from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 DOCS = Path(__file__).parents[2] / "docs"
 
 
@@ -29,10 +27,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture(scope="module")
 def browser(server: ServerProcess) -> Iterator[Browser]:
     # After the server: its preparation runs an event loop, which Playwright's sync API forbids.
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _page(browser: Browser, server: ServerProcess, username: str, view: str = "incidents") -> Page:

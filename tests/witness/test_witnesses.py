@@ -78,7 +78,7 @@ def test_an_event_deleted_is_named_and_once_exits_non_zero(dep: Deployment) -> N
     target = joint[3]
     dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint") if e["seq"] != target["seq"]]))
     details = detected_by_all(dep, f"event seq={target['seq']}")
-    assert all(("deleted" in d and "shrank" in d) or "removed" in d for d in details), details
+    assert all(any(word in d for word in ("deleted", "shrank", "removed")) for d in details), details
     dep.witnesses.pop("isr").terminate()
     once = subprocess.run([sys.executable, "-m", "hotline.cli", "witness", "run", "--once", "--server",  # noqa: S603
                            dep.server.base_url, "--user", "isr-duty", "--key", str(dep.tmp / "isr.key"),
