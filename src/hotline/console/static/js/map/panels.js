@@ -47,7 +47,10 @@ export function findingPanel(f, ctx, { onAck }) {
   h('p', { class: 'mono', dir: 'ltr', text: d.rule + (d.zone ? ` · ${d.zone}` : '') }),
   h('p', { dir: 'ltr', text: d.explanation }),
   h('p', { dir: 'ltr', class: 'mono', text: `${d.where.lat}, ${d.where.lon} · ${d.when.start} → ${d.when.end}` }),
-  h('pre', { class: 'map-rules', dir: 'ltr', text: JSON.stringify(d.by_how_much) }),
+  // "By how much", as the engine measured it: one "name value" pair per line, in the record's own terms.
+  h('dl', { class: 'map-rules', dir: 'ltr' }, ...Object.entries(d.by_how_much || {}).flatMap(([name, value]) => [
+    h('dt', { text: name.replace(/_/g, ' ') }),
+    h('dd', { text: Array.isArray(value) ? value.join(' – ') : String(value) })])),
   h('ul', { class: 'map-acks', id: 'finding-acks' }, acks),
   ackBtn, label('h4', 'map.notices'), notices);
 }
