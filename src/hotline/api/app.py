@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -36,6 +37,12 @@ from .security import SecurityMiddleware
 
 __all__ = ["create_app"]
 
+# FastAPI's built-in OpenTelemetry hooks look up the global providers on every request (a noticeable
+# share of posting a message); the hotline runs on closed networks with nothing to export to.
+_NO_TELEMETRY: dict[str, object] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
+
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
            routes_reports, routes_witness, routes_deconfliction)
@@ -57,6 +64,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
                 await hl.stop()
 
     app = FastAPI(title="hotline", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  **_NO_TELEMETRY,
                   description="A real-time deconfliction hotline between parties. Errors are "
                               "application/problem+json (RFC 9457). Authenticate with a bearer token "
                               "from /api/v1/auth/login or the browser's session cookie.")
