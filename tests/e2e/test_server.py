@@ -35,6 +35,9 @@ async def test_flash_reaches_every_party_over_the_stream_and_each_ack_reaches_th
             StreamReader(server.base_url, token_of(usa)) as s_usa:
         for s in (s_isr, s_syr, s_usa):
             await s.ready()
+        # A message of the Israel–US channel first: Syria's stream must never carry it.
+        private = isr.post("/api/v1/channels/isr-usa/messages", json={
+            "precedence": "FLASH", "subject": "Not for Syria", "body": "Bilateral."}).json()
         msg = isr.post("/api/v1/channels/joint/messages", json={
             "precedence": "FLASH", "subject": "Rotary-wing flight near Quneitra", "body": "Medical evacuation.",
             "language": "en"}).json()
@@ -53,6 +56,9 @@ async def test_flash_reaches_every_party_over_the_stream_and_each_ack_reaches_th
         for s in (s_isr, s_syr):
             ev = await s.until(lambda e: e["type"] == "message.acknowledged" and e["party"] == "usa", timeout=3)
             assert ev["payload"]["message_id"] == msg["id"]
+        assert any(e["payload"].get("message_id") == private["id"] for e in s_usa.events)
+        assert all(e["channel"] != "isr-usa" for e in s_syr.events)
+        assert "Not for Syria" not in str(s_syr.frames)
 
 
 def events_of(client: httpx.Client, kind: str) -> list[dict]:
