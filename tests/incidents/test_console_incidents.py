@@ -55,7 +55,7 @@ def _step(browser: Browser, server: ServerProcess, user: str, step: str, text: s
         page.fill(f"#step-text-{step}", text)
     page.click(f"#step-{step}")
     if expect_status:
-        expect(page.locator("#incident-status")).to_have_text(expect_status)
+        expect(page.locator("#incident-status")).to_have_attribute("data-status", expect_status)
     expect(page.locator("#incident-error")).to_have_text("")
     page.context.close()
 
@@ -67,7 +67,8 @@ def test_one_incident_from_report_to_resolution(browser: Browser, server: Server
     page.fill("#inc-involved", "isr")
     page.fill("#inc-description", "A small UAV over the Area of Separation near Quneitra.")
     page.click("#inc-submit")
-    expect(page.locator("#incident-status")).to_have_text("reported")
+    expect(page.locator("#incident-status")).to_have_attribute("data-status", "reported")
+    expect(page.locator("#incident-status")).to_have_text("Reported")  # shown in the reader's language
     expect(page.locator("#incident-awaiting")).to_contain_text("isr, usa")
     page.context.close()
 
@@ -98,7 +99,8 @@ def test_a_refused_step_shows_the_servers_reason(browser: Browser, server: Serve
     page.fill("#inc-description", "Shots heard near Hader.")
     page.fill("#inc-involved", "syr")
     page.click("#inc-submit")
-    expect(page.locator("#incident-status")).to_have_text("reported")
+    expect(page.locator("#incident-status")).to_have_attribute("data-status", "reported")
+    expect(page.locator("#incident-status")).to_have_text("Reported")  # shown in the reader's language
     page.context.close()
     page = _page(browser, server, "syr-duty")
     _open_first(page)

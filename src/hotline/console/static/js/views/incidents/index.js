@@ -4,6 +4,10 @@
 import { h, userText } from '../../dom.js';
 import { label, t } from '../../i18n.js';
 
+// Categories and states are codes in the record; each reader sees them in their own language.
+const category = (code) => t(`incident.category.${code}`);
+const status = (code) => t(`incident.status.${code}`);
+
 const STEPS = {
   reported: ['ack', 'ask'], acknowledged: ['ask', 'review'], clarification: ['ack', 'ask', 'review'],
   joint_review: ['propose', 'agree', 'dispute'], resolved: [], disputed: [],
@@ -31,7 +35,7 @@ export default {
     function reportForm() {
       const cat = h('select', { id: 'inc-category', name: 'category' },
         ['uav_sighting', 'airspace_violation', 'exchange_of_fire', 'line_crossing', 'civilian_detention',
-          'property_damage', 'mine_uxo', 'other'].map((c) => h('option', { value: c, text: c.replaceAll('_', ' ') })));
+          'property_damage', 'mine_uxo', 'other'].map((c) => h('option', { value: c, text: category(c) })));
       const loc = h('input', { id: 'inc-location', name: 'location', value: '33.1256, 35.8241', 'aria-label': 'location' });
       const radius = h('input', { id: 'inc-radius', name: 'radius', type: 'number', value: '300', 'aria-label': 'radius (m)' });
       const involved = h('input', { id: 'inc-involved', name: 'involved', value: ctx.party === 'isr' ? 'syr' : 'isr',
@@ -87,8 +91,9 @@ export default {
       const evidence = inc.evidence.map((e) => h('li', {}, h('a', { href: `/api/v1/incidents/${inc.id}/evidence/${e.sha256}`,
         text: e.filename }), h('code', { class: 'sha', text: ` sha256:${e.sha256}` })));
       detail.replaceChildren(
-        h('h3', { text: `${inc.category.replaceAll('_', ' ')} · ${inc.reported_dtg}` }),
-        h('p', {}, h('span', { class: `status status-${inc.status}`, id: 'incident-status', text: inc.status }),
+        h('h3', { text: `${category(inc.category)} · ${inc.reported_dtg}` }),
+        h('p', {}, h('span', { class: `status status-${inc.status}`, id: 'incident-status', dataset: { status: inc.status },
+          text: status(inc.status) }),
           ' ', label('span', 'incidents.awaiting'), h('span', { id: 'incident-awaiting', text: ` ${inc.awaiting.join(', ') || '—'}` })),
         userText('p', inc.description, inc.language),
         h('p', { class: 'muted', text: `${inc.location.formats.mgrs || ''} · ±${inc.location.uncertainty_m} m · ${inc.sector}` }),
@@ -107,8 +112,8 @@ export default {
       list.replaceChildren(...incidents.map((inc) => {
         const btn = h('button', { type: 'button', class: 'inc-item', id: `incident-${inc.id}`,
           'aria-pressed': String(inc.id === selected), onclick: () => { selected = inc.id; refresh(); } },
-        h('span', { class: `status status-${inc.status}`, text: inc.status }),
-        h('span', { text: ` ${inc.category.replaceAll('_', ' ')} · ${inc.party} · ${inc.reported_dtg}` }),
+        h('span', { class: `status status-${inc.status}`, dataset: { status: inc.status }, text: status(inc.status) }),
+        h('span', { text: ` ${category(inc.category)} · ${ctx.partyName(inc.party)} · ${inc.reported_dtg}` }),
         inc.awaiting.includes(ctx.party) ? h('span', { class: 'count count-hot', text: '!' }) : null);
         return h('li', {}, btn);
       }));
