@@ -7,10 +7,11 @@ from typing import Any
 
 from hotline.domain import commitments as c
 from hotline.domain.access import Principal
-from hotline.domain.errors import Conflict, NotFound
+from hotline.domain.errors import NotFound
 from hotline.domain.events import Pending
-from hotline.store.ledger import UnitOfWork, list_aggregates, load_aggregate
+from hotline.store.ledger import list_aggregates, load_aggregate
 
+from .commands import on_aggregate
 from .hotline import Hotline
 
 __all__ = ["record_round", "record_understanding", "record_commitment", "change_status", "get_record",
@@ -20,15 +21,9 @@ __all__ = ["record_round", "record_understanding", "record_commitment", "change_
 async def _record(hl: Hotline, kind: str, agg_id: str, parent: tuple[str, str] | None,
                   decide: Callable[[dict[str, Any] | None, dict[str, Any] | None], list[Pending]]
                   ) -> tuple[dict[str, Any], bool]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        existing = await uow.load(kind, agg_id)
-        if existing is None and uow.peek(agg_id) is not None:
-            raise Conflict(f"The id {agg_id!r} is taken by another record; use a new id.", field="id")
-        parent_state = await uow.load(*parent) if parent else None
-        return decide(existing, parent_state)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(agg_id))
-    return state, bool(events)
+    return await on_aggregate(
+        hl, kind, agg_id, new=True, also=[parent] if parent else (),
+        decide=lambda existing, others, _now: decide(existing, others.get(parent[1]) if parent else None))
 
 
 async def record_round(hl: Hotline, who: Principal, cmd: c.RecordRound) -> tuple[dict[str, Any], bool]:
@@ -49,11 +44,8 @@ async def record_commitment(hl: Hotline, who: Principal, cmd: c.RecordCommitment
 
 async def change_status(hl: Hotline, who: Principal, commitment_id: str, status: str, note: str,
                         evidence: list[str]) -> dict[str, Any]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(c.COMMITMENT, commitment_id)
-        return c.decide_status(hl.world, who, state, commitment_id, status, note, evidence, uow.now)
-
-    _, state = await hl.writer.submit(handle, lambda uow: uow.peek(commitment_id))
+    state, _ = await on_aggregate(hl, c.COMMITMENT, commitment_id, lambda st, _others, now: c.decide_status(
+        hl.world, who, st, commitment_id, status, note, evidence, now))
     result: dict[str, Any] = state
     return result
 

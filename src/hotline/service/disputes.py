@@ -7,10 +7,10 @@ from typing import Any
 
 from hotline.domain import disputes, incidents
 from hotline.domain.access import Principal
-from hotline.domain.errors import Conflict, NotFound
-from hotline.domain.events import Pending
-from hotline.store.ledger import UnitOfWork, list_aggregates, load_aggregate
+from hotline.domain.errors import NotFound
+from hotline.store.ledger import list_aggregates, load_aggregate
 
+from .commands import on_aggregate
 from .hotline import Hotline
 
 __all__ = ["new_dispute_id", "open_dispute", "act", "get_dispute", "list_disputes"]
@@ -23,25 +23,15 @@ def new_dispute_id() -> str:
 
 
 async def open_dispute(hl: Hotline, who: Principal, cmd: disputes.OpenDispute) -> tuple[dict[str, Any], bool]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        existing = await uow.load(KIND, cmd.dispute_id)
-        if existing is None and uow.peek(cmd.dispute_id) is not None:
-            raise Conflict(f"The id {cmd.dispute_id!r} is taken by another record; use a new id.", field="id")
-        linked = {iid: await uow.load(incidents.KIND, iid) for iid in cmd.incident_ids}
-        return disputes.decide_open(hl.world, who, cmd, uow.now, existing, linked)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(cmd.dispute_id))
-    return state, bool(events)
+    return await on_aggregate(
+        hl, KIND, cmd.dispute_id, new=True, also=[(incidents.KIND, iid) for iid in cmd.incident_ids],
+        decide=lambda existing, linked, now: disputes.decide_open(hl.world, who, cmd, now, existing, linked))
 
 
 async def act(hl: Hotline, who: Principal, dispute_id: str, action: str,
               args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(KIND, dispute_id)
-        return disputes.decide(hl.world, who, state, dispute_id, action, args, uow.now)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(dispute_id))
-    return state, bool(events)
+    return await on_aggregate(hl, KIND, dispute_id, lambda state, _others, now: disputes.decide(
+        hl.world, who, state, dispute_id, action, args, now))
 
 
 async def get_dispute(hl: Hotline, who: Principal, dispute_id: str) -> dict[str, Any]:

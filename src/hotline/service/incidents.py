@@ -7,13 +7,14 @@ from typing import Any
 
 from hotline.domain import incidents
 from hotline.domain.access import Principal
-from hotline.domain.errors import Conflict, DomainError, Invalid, NotFound
+from hotline.domain.errors import DomainError, Invalid, NotFound
 from hotline.domain.events import Pending
 from hotline.geo.coords import format_all, parse_location
 from hotline.geo.errors import GeoError
 from hotline.store.evidence import Blob, get_blob, put_blob, sha256_hex
 from hotline.store.ledger import UnitOfWork, list_aggregates, list_awaiting, load_aggregate
 
+from .commands import on_aggregate
 from .hotline import Hotline
 
 __all__ = ["new_incident_id", "read_location", "report", "act", "attach_evidence", "get_incident",
@@ -69,24 +70,15 @@ def read_location(spec: dict[str, Any]) -> incidents.Location:
 async def report(hl: Hotline, who: Principal, cmd: incidents.ReportIncident) -> tuple[dict[str, Any], bool]:
     incidents.validate_report(hl.world, cmd, hl.clock())
 
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        existing = await uow.load(KIND, cmd.incident_id)
-        if existing is None and uow.peek(cmd.incident_id) is not None:
-            raise Conflict(f"The id {cmd.incident_id!r} is taken by another record; use a new id.", field="id")
-        return incidents.decide_report(hl.world, who, cmd, uow.now, existing)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(cmd.incident_id))
-    return state, bool(events)
+    return await on_aggregate(hl, KIND, cmd.incident_id, new=True,
+                              decide=lambda existing, _others, now: incidents.decide_report(
+                                  hl.world, who, cmd, now, existing))
 
 
 async def act(hl: Hotline, who: Principal, incident_id: str, action: str,
               args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(KIND, incident_id)
-        return incidents.decide(hl.world, who, state, incident_id, action, args, uow.now)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(incident_id))
-    return state, bool(events)
+    return await on_aggregate(hl, KIND, incident_id, lambda state, _others, now: incidents.decide(
+        hl.world, who, state, incident_id, action, args, now))
 
 
 def sniff(data: bytes) -> str | None:

@@ -8,9 +8,9 @@ from typing import Any
 from hotline.domain import messages
 from hotline.domain.access import Principal, visible_channel
 from hotline.domain.errors import Invalid, NotFound
-from hotline.domain.events import Pending
-from hotline.store.ledger import UnitOfWork, count_awaiting, list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting, load_aggregate
 
+from .commands import on_aggregate
 from .hotline import Hotline
 
 __all__ = ["post_message", "acknowledge", "get_message", "list_messages", "list_channels", "new_message_id"]
@@ -34,25 +34,18 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
     _check_id(cmd.message_id)
     messages.validate_post(cmd)
 
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        existing = await uow.load(KIND, cmd.message_id)
-        reply = await uow.load(KIND, cmd.reply_to) if cmd.reply_to else None
-        return messages.decide_post(hl.world, who, cmd, uow.now, existing, reply)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(cmd.message_id),
-                                           keys=(cmd.message_id, cmd.reply_to))
-    return state, bool(events)
+    also = ((KIND, cmd.reply_to),) if cmd.reply_to else ()
+    return await on_aggregate(
+        hl, KIND, cmd.message_id, new=True, also=also,
+        decide=lambda existing, others, now: messages.decide_post(
+            hl.world, who, cmd, now, existing, others.get(cmd.reply_to) if cmd.reply_to else None))
 
 
 async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "") -> tuple[dict[str, Any], bool]:
     """The message's state after the acknowledgement, and whether this call wrote it."""
 
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(KIND, message_id)
-        return messages.decide_ack(hl.world, who, state, messages.Acknowledge(message_id, note), uow.now)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(message_id), keys=(message_id,))
-    return state, bool(events)
+    return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide_ack(
+        hl.world, who, state, messages.Acknowledge(message_id, note), now))
 
 
 async def get_message(hl: Hotline, who: Principal, message_id: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Reading the whole record back: export and verification against the database."""
+"""Reading the whole record back: every event in seq order, and verification against the database."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hotline.store.ledger import chain_heads, read_events
 
 from .config import Settings
 
-__all__ = ["all_events", "export_lines", "database_report"]
+__all__ = ["all_events", "database_report"]
 
 PAGE = 5000
 
@@ -28,14 +28,6 @@ async def all_events(db: Database) -> AsyncIterator[Event]:
         if len(page) < PAGE:
             return
         after = page[-1].seq
-
-
-async def export_lines(settings: Settings) -> list[bytes]:
-    db = Database(settings.database_url)
-    try:
-        return [orjson.dumps(ev.to_dict()) + b"\n" async for ev in all_events(db)]
-    finally:
-        await db.dispose()
 
 
 async def database_report(settings: Settings) -> ChainReport:

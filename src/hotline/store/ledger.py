@@ -48,6 +48,7 @@ class UnitOfWork:
         self._dirty: dict[str, int] = {}  # aggregate id -> version
         self._created: dict[str, int] = {}  # aggregate id -> seq of its first event, for new ones
         self.staged: list[Event] = []
+        self._payload_texts: dict[int, str] = {}  # seq -> canonical payload text, as hashed
         # The earliest timer among the projections this unit wrote: the timers need waking only if
         # it is sooner than what they already sleep towards.
         self.earliest_due: str | None = None
@@ -96,14 +97,18 @@ class UnitOfWork:
         heads = dict(self._heads)
         states: dict[str, tuple[str, str, dict[str, Any] | None]] = {}
         created: dict[str, int] = {}
+        payload_texts: dict[int, str] = {}
         out: list[Event] = []
         for p in decided:
             seq += 1
             length, head = heads.get(p.channel, (0, GENESIS))
             envelope = {"seq": seq, "channel": p.channel, "chain_index": length, "ts": self.ts, "type": p.type,
                         "party": p.party, "actor": p.actor, "payload": p.payload, "prev_hash": head}
-            # Round-trip the payload through canonical JSON so that what we hash is what we store.
-            envelope["payload"] = orjson.loads(canonical(p.payload))
+            # Round-trip the payload through canonical JSON so that what we hash is what we store; the
+            # canonical text is kept for the row, so it is encoded once.
+            payload_text = canonical(p.payload)
+            envelope["payload"] = orjson.loads(payload_text)
+            payload_texts[seq] = payload_text.decode()
             envelope["hash"] = event_hash(envelope)
             ev = Event.from_dict(envelope)
             heads[p.channel] = (length + 1, ev.hash)
@@ -121,6 +126,7 @@ class UnitOfWork:
             self._states[agg_id] = entry
             self._dirty[agg_id] = seq
         self._created.update(created)
+        self._payload_texts.update(payload_texts)
         self.staged.extend(out)
         return out
 
@@ -129,7 +135,7 @@ class UnitOfWork:
             return
         await self.db.notify(self.conn, NOTIFY_CHANNEL)
         await self.conn.execute(events.insert(), [
-            {**e.to_dict(), "payload": canonical(e.payload).decode()} for e in self.staged])
+            {**e.to_dict(), "payload": self._payload_texts[e.seq]} for e in self.staged])
         touched = {e.channel for e in self.staged}
         await self.db.upsert(self.conn, chains, [
             {"channel": c, "length": self._heads[c][0], "head_hash": self._heads[c][1]} for c in touched],
