@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
-from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+from defusedxml import DefusedXmlException
 from shapely.geometry import (  # type: ignore[import-untyped]
     LineString,
     MultiLineString,
