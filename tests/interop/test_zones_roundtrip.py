@@ -89,3 +89,20 @@ def test_broken_imports_name_the_feature_at_fault(zones: list[Zone]) -> None:
         zones_from_kml("<kml><Placemark>")
     with pytest.raises(GeoError, match="repeated: aos"):
         zones_from_geojson(zones_to_geojson([zones[3], zones[3]]))
+
+
+@pytest.mark.parametrize("document", [
+    # billion laughs: entities that expand to gigabytes
+    '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><kml xmlns="http://www.opengis.net/kml/2.2">&c;</kml>',
+    # an external entity that would read a file of the server
+    '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&x;</name></Document></kml>',
+    # a DTD alone
+    '<?xml version="1.0"?><!DOCTYPE kml SYSTEM "http://example.invalid/kml.dtd"><kml/>',
+])
+def test_kml_with_a_dtd_or_entities_is_refused(document: str) -> None:
+    with pytest.raises(GeoError) as e:
+        zones_from_kml(document)
+    assert e.value.field == "body"
+    assert "DTD" in e.value.detail

@@ -188,3 +188,20 @@ def test_a_split_view_is_proven_from_the_checkpoints_the_witnesses_recorded(dep:
         assert any(f.first.origin == "hotline.example/joint" and f.first.size == joint_size for f in found)
     finally:
         b.stop()
+
+
+def test_the_witness_log_says_what_it_cosigned_or_refused_one_line_each(dep: Deployment) -> None:
+    joint = agreed_with_traffic(dep)
+    target = joint[2]
+    dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint") if e["seq"] != target["seq"]]))
+    detected_by_all(dep, f"event seq={target['seq']}")
+    for party in PARTIES:
+        lines = (dep.tmp / f"{party}.witness.log").read_text().splitlines()
+        assert not [line for line in lines if "HTTP Request" in line or "httpx" in line or "httpcore" in line]
+        cosigned = [line for line in lines if "INFO hotline.witness: cosigned " in line]
+        assert any(" cosigned joint at size " in line for line in cosigned), lines
+        problems = [line for line in lines if "REFUSED to cosign joint at size" in line or " ALARM " in line]
+        assert problems and all(f"seq={target['seq']}" in line for line in problems), lines
+        # Nothing else but the one pinned-key warning (the witnesses run without --server-key).
+        rest = [line for line in lines if line not in cosigned and line not in problems]
+        assert all("pinned the server key" in line or "server unreachable" in line for line in rest), rest

@@ -45,6 +45,7 @@ _COMMON = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+LOGIN_PATH = "/api/v1/auth/login"
 
 
 class SecurityMiddleware:
@@ -70,8 +71,7 @@ class SecurityMiddleware:
             await _refuse(send, 413, "Request too large",
                           f"The request is larger than {limit} bytes; nothing was saved.")
             return
-        if scope["method"] in _UNSAFE and not headers.get(b"authorization") and \
-                self.cookie_name in headers.get(b"cookie", b"") and not _same_origin(scope, headers):
+        if scope["method"] in _UNSAFE and not headers.get(b"authorization") and self._cross_site(scope, headers):
             await _refuse(send, 403, "Cross-site request refused",
                           "This request carries your session cookie but does not come from this site.")
             return
@@ -87,6 +87,16 @@ class SecurityMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+    def _cross_site(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:
+        """Whether an unsafe request without a bearer token must be refused as cross-site."""
+        if scope["path"] == LOGIN_PATH:
+            # Login authenticates by the password, never by the cookie it may carry (a stale one from an
+            # earlier session, kept by a script's client): only an Origin naming another site is refused,
+            # so no page elsewhere can sign a visitor in to an account of its choosing (login CSRF).
+            return b"origin" in headers and not _same_origin(scope, headers)
+        return self.cookie_name in headers.get(b"cookie", b"") and not _same_origin(scope, headers)
 
 
 def _same_origin(scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:

@@ -9,11 +9,20 @@ zone geometry is 2-D (an airspace band lives in its rules).
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET  # noqa: S405 - parsing is guarded below
+import xml.etree.ElementTree as ET  # noqa: S405 - only builds documents; parsing goes through defusedxml
 from collections.abc import Iterable
 from typing import Any
 
-from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+from defusedxml import DefusedXmlException
+from shapely.geometry import (  # type: ignore[import-untyped]
+    LineString,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 
 from hotline.geo.errors import GeoError
 from hotline.geo.geometry import validate_geometry
@@ -109,10 +118,13 @@ _MULTI = {"MultiPoint": MultiPoint, "MultiLineString": MultiLineString, "MultiPo
 def zones_from_kml(text: str) -> list[Zone]:
     """Zones from a KML document written by ``zones_to_kml`` (or by hand with the same ExtendedData)."""
     try:
-        # The stdlib parser (expat >= 2.4) caps entity expansion and never fetches external entities.
-        root = ET.fromstring(text)  # noqa: S314
+        # defusedxml refuses a DTD's entities (billion laughs, quadratic blow-up) and external references
+        # outright; a zone document never needs them.
+        root = SafeET.fromstring(text, forbid_dtd=True)
     except ET.ParseError as e:
         raise GeoError("body", f"The document is not well-formed XML ({e}).") from e
+    except DefusedXmlException as e:
+        raise GeoError("body", f"The document declares a DTD or entities, which zone KML never needs ({e}).") from e
     out = []
     for i, pm in enumerate(root.iter(f"{_K}Placemark")):
         field = f"placemarks[{i}]"

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import IO
+from collections.abc import Collection, Iterable
+from typing import IO, Any
 
 from hotline.ledger.offline import write_export
 from hotline.store import checkpoints as store
@@ -12,7 +13,7 @@ from .checkpoints import load_server_key
 from .hotline import Hotline
 from .records import all_events
 
-__all__ = ["export_ledger"]
+__all__ = ["export_ledger", "unlisted_channel_members"]
 
 
 async def export_ledger(hl: Hotline, fp: IO[bytes]) -> int:
@@ -23,9 +24,23 @@ async def export_ledger(hl: Hotline, fp: IO[bytes]) -> int:
         cps = await store.all_checkpoints(conn)
         cosigs = await store.all_cosignatures(conn)
     channels = {c.id: list(c.members) for c in hl.world.channels.values()}
-    for ev in events:  # a channel the world no longer lists still has its record
-        channels.setdefault(ev["channel"], sorted({e["party"] for e in events if e["channel"] == ev["channel"]}))
+    channels |= unlisted_channel_members(events, known=channels.keys())
     header = {"channels": channels, "origins": {c: hl.checkpoints.origin(c) for c in channels}}
     write_export(fp, header, events, [(r.channel, r.note) for r in cps],
                  [(c.channel, c.party, c.note) for c in cosigs], [key.verifier.vkey], header_signers=[key])
     return len(events)
+
+
+def unlisted_channel_members(events: Iterable[dict[str, Any]], known: Collection[str]) -> dict[str, list[str]]:
+    """The parties that wrote to each channel the world no longer lists (its record is still exported).
+
+    One pass over the events. System events (a zone activated, a commitment overdue) have no party and
+    make no one a member."""
+    seen: dict[str, set[str]] = {}
+    for ev in events:
+        if ev["channel"] in known:
+            continue
+        parties = seen.setdefault(ev["channel"], set())
+        if ev["party"] is not None:
+            parties.add(ev["party"])
+    return {channel: sorted(parties) for channel, parties in seen.items()}

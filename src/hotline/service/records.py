@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import orjson
-
 from hotline.ledger.envelope import Event
 from hotline.ledger.verify import ChainReport, verify_events
 from hotline.store.database import Database

@@ -72,6 +72,9 @@ def run(server: Server, user: User, key: KeyFile,
     """Follow the server and cosign every consistent checkpoint of the party's channels."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    # The witness's log says what it cosigned or refused, one line each; httpx logs every request at INFO.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     signer = parse_skey(key.read_text("ascii").strip())
     client = _login(server, user)
     witness = Witness(client, signer, WitnessStore(store), server_key=server_key)

@@ -157,7 +157,8 @@ class Witness:
                        f"gives {tree.root(cp.size).hex()[:16]}…")
         if problem is not None:
             self.store.record_checkpoint(channel, cp.size, cp.root_hash, note, "refused")
-            self.alarm(channel, f"channel {channel!r}: {problem}", note, last[2] if last else None)
+            self.alarm(channel, f"channel {channel!r}: {problem}", note, last[2] if last else None,
+                       logged_as=f"REFUSED to cosign {channel} at size {cp.size}:")
             return
         cosignature = cosign(cp, self.key, int(time.time()))
         r = self.http.post(f"/api/v1/witness/channels/{channel}/cosignatures", json={"note": cosignature})
@@ -181,7 +182,8 @@ class Witness:
                 return out
             after = page[-1]["seq"]
 
-    def alarm(self, channel: str, detail: str, note: str | None, cosigned_note: str | None) -> None:
+    def alarm(self, channel: str, detail: str, note: str | None, cosigned_note: str | None, *,
+              logged_as: str = "ALARM") -> None:
         self.broken.add(channel)
         if cosigned_note is None and (last := self.store.last_cosigned(channel)) is not None:
             cosigned_note = last[2]
@@ -201,7 +203,7 @@ class Witness:
                     "server_key": self.server_key.vkey if self.server_key else None}
         self.store.add_alarm(channel, detail, evidence)
         self.new_alarms.append(detail)
-        log.error("ALARM %s", detail)
+        log.error("%s %s", logged_as, detail)  # one line in the witness's own log
         try:
             r = self.http.post(f"/api/v1/witness/channels/{channel}/alarms", json={"detail": detail[:4000],
                                                                                   "evidence": evidence})
