@@ -114,11 +114,11 @@ class Auth:
         if not ok or user is None or user["disabled"]:
             self.throttle.failed(attempt)
             raise Unauthorized("Wrong username or password.")
-        await self.throttle.succeeded(attempt)
         token = secrets.token_urlsafe(32)
         now = self.clock()
         expires = now + self.ttl
         async with self.db.writer_engine.begin() as conn:
+            await self.throttle.succeeded(conn, attempt)
             await accounts.insert_session(conn, {"token_hash": token_hash(token), "username": username,
                                                  "created_at": iso(now), "expires_at": iso(expires)})
         return Session(token, Principal(username, user["party"], user["role"]), expires)

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.domain.errors import TooMany
 from hotline.store import login_failures as store
@@ -94,7 +97,7 @@ class LoginThrottle:
                       _left(t.address_last_ms, delay_s(t.accounts, p.spray_free, p.cap_s), now))]
             key, count, wait = max(waits, key=lambda w: w[2])
             if wait > 0:
-                seconds = int(wait) + 1
+                seconds = math.ceil(wait)
                 log.warning("login throttle: refused key=%s count=%d retry_after=%ds", key, count, seconds)
                 raise TooMany(f"Too many failed logins; try again in {seconds} seconds.", retry_after=seconds)
             await store.record(conn, attempt.username, attempt.address, now)
@@ -102,9 +105,10 @@ class LoginThrottle:
                  pair_key, t.pair, t.accounts)
         return attempt
 
-    async def succeeded(self, attempt: Attempt) -> None:
-        async with self.db.writer_engine.begin() as conn:
-            await store.clear_pair(conn, attempt.username, attempt.address)
+    async def succeeded(self, conn: AsyncConnection, attempt: Attempt) -> None:
+        """The password was right: forget this account's failures from this address (in ``conn``'s
+        transaction, the one that records the new session)."""
+        await store.clear_pair(conn, attempt.username, attempt.address)
         log.info("login throttle: cleared key=account:%s@%s after a correct password",
                  attempt.username, attempt.address)
 
