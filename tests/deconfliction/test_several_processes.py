@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from hotline.testing import ServerProcess, fresh_postgres, login
+from hotline.demo.setup import prepare_demo
+from hotline.domain.access import Principal
+from hotline.service import deconfliction
+from hotline.service.config import Settings
+from hotline.service.hotline import Hotline
+from hotline.store.ledger import read_events
+from hotline.testing import DEMO_PASSWORD, FakeClock, ServerProcess, fresh_postgres, login
 
 pytestmark = pytest.mark.postgres
 
@@ -78,3 +85,36 @@ def test_a_notice_filed_through_one_process_is_checked_against_one_filed_through
             assert open_findings(usa_b) == []
             r = syr_b.post("/api/v1/notices/check", json=crossing(SYR_ROUTE, 32, 34, (2000, 4000)))
             assert r.json()["findings"] == []
+
+
+def test_a_filing_is_checked_against_a_commit_no_stream_has_delivered_yet() -> None:
+    """The index catches up inside the writer's transaction, not when the other process's commit is
+    delivered: here B's tailer is stopped, so only that read can show B the notice A filed."""
+    with fresh_postgres() as url:
+        asyncio.run(two_services(url))
+
+
+async def two_services(url: str) -> None:
+    clock = FakeClock(datetime.now(UTC))
+    isr, syr = Principal("isr-duty", "isr", "operator"), Principal("syr-duty", "syr", "operator")
+    settings = Settings(database_url=url)
+    await prepare_demo(settings, DEMO_PASSWORD)
+    a, b = Hotline(settings, clock=clock), Hotline(settings, clock=clock)
+    await a.start(timers=False)
+    await b.start(timers=False)
+    try:
+        syr_notice = crossing(SYR_ROUTE, 32, 34, (2000, 4000))
+        assert (await deconfliction.check_notice(b, syr, syr_notice))["findings"] == []  # B's index is warm
+        assert b.tailer is not None
+        await b.tailer.stop()
+        filed, _ = await deconfliction.file_notice(a, isr, crossing(ISR_ROUTE, 30, 40, (1000, 3000)))
+        mine, _ = await deconfliction.file_notice(b, syr, syr_notice)
+        async with b.db.read() as conn:
+            events = await read_events(conn, after=mine["seq"], channels=None, limit=10)
+        [raised] = [e for e in events if e.type == "finding.raised"]
+        assert raised.seq == mine["seq"] + 1
+        assert raised.payload["finding"]["notices"] == sorted([filed["notice_id"], mine["notice_id"]])
+    finally:
+        await a.stop()
+        b.tailer = None  # stopped above
+        await b.stop()
