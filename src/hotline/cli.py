@@ -158,8 +158,11 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # ws="websockets": its send waits while the socket's write buffer is full, so a slow stream client
     # fills its own bounded queue in the hub and is cut off (close 4008) instead of growing the
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
+    # X-Forwarded-For/-Proto are believed only from HOTLINE_TRUSTED_PROXIES (uvicorn's default trusts any
+    # loopback client, which let anyone there name the address the login throttle counts).
     uvicorn.run(create_app(Hotline(settings)), host=host, port=port, log_level="warning", ws="websockets",
-                ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20)
+                ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
+                forwarded_allow_ips=list(settings.trusted_proxies))
 
 
 @app.command()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.domain.timefmt import iso
 
+from .client_address import client_address
 from .deps import COOKIE, Caller, Service, credential
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -31,7 +32,7 @@ class LoginOut(BaseModel):
 
 @router.post("/auth/login", response_model=LoginOut, summary="Log in; returns a bearer token and sets the cookie")
 async def login(body: LoginIn, request: Request, response: Response, hl: Service) -> LoginOut:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request, hl.settings.trusted_proxies)
     session = await hl.auth.login(body.username, body.password, client)
     secure = hl.settings.cookie_secure == "true" or (
         hl.settings.cookie_secure == "auto" and request.url.scheme == "https")

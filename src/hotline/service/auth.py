@@ -3,8 +3,9 @@
 - Passwords: argon2id (argon2-cffi's defaults), verified off the event loop.
 - Sessions: an opaque random token (256 bits), stored only as its SHA-256, with an absolute expiry;
   logout revokes it server-side.
-- Failed logins are slowed down per account and per client address: after a few failures each
-  further attempt must wait, doubling up to a cap, and the answer never says whether the account exists.
+- Failed logins are slowed down per (account, address) and per address across accounts, in the
+  database so that every server process counts them (``login_throttle``); the answer never says
+  whether the account exists.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from hotline.domain.access import Principal
-from hotline.domain.errors import Invalid, NotFound, TooMany, Unauthorized
+from hotline.domain.errors import Invalid, NotFound, Unauthorized
 from hotline.domain.timefmt import iso, parse_iso
 from hotline.domain.world import ROLES, World
 from hotline.store import accounts
 from hotline.store.database import Database
+
+from .login_throttle import LoginThrottle
 
 __all__ = ["Auth", "Session", "token_hash", "hash_password", "MIN_PASSWORD"]
 
@@ -51,38 +54,12 @@ class Session:
     expires_at: datetime
 
 
-class _Throttle:
-    """Failures per key; after ``free`` of them, each attempt waits 2^(n-free) s, at most ``cap``."""
-
-    def __init__(self, free: int = 5, cap: float = 900.0, window: float = 900.0) -> None:
-        self.free, self.cap, self.window = free, cap, window
-        self._fails: dict[str, tuple[int, float]] = {}
-
-    def wait_for(self, key: str, now: float) -> float:
-        count, last = self._fails.get(key, (0, 0.0))
-        if count < self.free or now - last > self.window:
-            return 0.0
-        delay = min(self.cap, 2.0 ** (count - self.free))
-        return max(0.0, last + delay - now)
-
-    def fail(self, key: str, now: float) -> None:
-        count, last = self._fails.get(key, (0, 0.0))
-        if now - last > self.window:
-            count = 0
-        self._fails[key] = (count + 1, now)
-        if len(self._fails) > 100_000:  # bounded memory under a spray of names
-            self._fails.clear()
-
-    def succeed(self, key: str) -> None:
-        self._fails.pop(key, None)
-
-
 class Auth:
     def __init__(self, db: Database, world: World, clock: Callable[[], datetime], *, ttl_s: int,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.db, self.world, self.clock, self.ttl = db, world, clock, timedelta(seconds=ttl_s)
         self.monotonic = monotonic
-        self.throttle = _Throttle()
+        self.throttle = LoginThrottle(db, clock)
         # Successful lookups are cached for a moment to keep the hot path off the database; logout
         # and disabling a user clear the cache at once.
         self._cache: dict[str, tuple[Principal, datetime, float]] = {}
@@ -129,25 +106,19 @@ class Auth:
         self._forget_user(username)
 
     async def login(self, username: str, password: str, client: str) -> Session:
-        now_m = self.monotonic()
-        keys = (f"user:{username.lower()}", f"addr:{client}")
-        wait = max(self.throttle.wait_for(k, now_m) for k in keys)
-        if wait > 0:
-            raise TooMany(f"Too many failed logins; try again in {int(wait) + 1} seconds.",
-                          retry_after=int(wait) + 1)
+        """``client`` is the address the login came from (behind a trusted proxy: the one it names)."""
+        attempt = await self.throttle.admit(username, client)
         async with self.db.read() as conn:
             user = await accounts.get_user(conn, username)
         ok = await asyncio.to_thread(_verify, user["password_hash"] if user else _DUMMY, password)
         if not ok or user is None or user["disabled"]:
-            for k in keys:
-                self.throttle.fail(k, now_m)
+            self.throttle.failed(attempt)
             raise Unauthorized("Wrong username or password.")
-        for k in keys:
-            self.throttle.succeed(k)
         token = secrets.token_urlsafe(32)
         now = self.clock()
         expires = now + self.ttl
         async with self.db.writer_engine.begin() as conn:
+            await self.throttle.succeeded(conn, attempt)
             await accounts.insert_session(conn, {"token_hash": token_hash(token), "username": username,
                                                  "created_at": iso(now), "expires_at": iso(expires)})
         return Session(token, Principal(username, user["party"], user["role"]), expires)

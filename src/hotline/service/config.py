@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from hotline.domain.world import World
 
-__all__ = ["Settings", "load_world", "DEMO_WORLD"]
+__all__ = ["Settings", "load_world", "DEMO_WORLD", "parse_proxies"]
 
 DEMO_WORLD = "demo:world.toml"
 
@@ -25,6 +26,20 @@ def load_world(source: str | Path = DEMO_WORLD) -> World:
     return World.from_dict(tomllib.loads(text))
 
 
+def parse_proxies(text: str) -> tuple[str, ...]:
+    """``HOTLINE_TRUSTED_PROXIES``: a comma list of addresses or CIDR networks, each checked here."""
+    out = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as e:
+            raise ValueError(f"HOTLINE_TRUSTED_PROXIES: {item!r} is not an address or a CIDR network "
+                             "(e.g. 10.0.0.5 or 10.0.0.0/24).") from e
+    return tuple(out)
+
+
 @dataclass
 class Settings:
     database_url: str = "sqlite:///hotline.db"
@@ -37,6 +52,8 @@ class Settings:
     stream_queue: int = 2000
     streams_per_user: int = 8
     origin: str = "hotline.example"
+    # Reverse proxies whose X-Forwarded-For names the client (networks); from anyone else it is ignored.
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +67,7 @@ class Settings:
             heartbeat_s=float(env.get("HOTLINE_HEARTBEAT", cls.heartbeat_s)),
             stream_queue=int(env.get("HOTLINE_STREAM_QUEUE", cls.stream_queue)),
             streams_per_user=int(env.get("HOTLINE_STREAMS_PER_USER", cls.streams_per_user)),
+            trusted_proxies=parse_proxies(env.get("HOTLINE_TRUSTED_PROXIES", "")),
         )
         for key, value in overrides.items():
             setattr(s, key, value)

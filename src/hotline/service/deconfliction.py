@@ -7,21 +7,17 @@ lead-time record -> re-check every active notice against the active zones with t
 submit, so the notice and its findings commit together or not at all.
 
 The engine's inputs (active zones and notices, parsed) and the set of open findings are kept warm in
-memory (``Model``), loaded from the projections on first use and changed only inside writer handles,
-which run one at a time in commit order; if a batch fails the model is dropped and reloaded. Findings
-whose interval has passed are cleared by their own ``tick``; withdrawals and zone changes re-check here.
-
-Limitation: a second server process on the same PostgreSQL keeps its own model and does not see the
-other's filings until it reloads (restart); the hotline runs deconfliction in one process for now.
+memory (``Model``, in ``notice_index``): the index follows the ledger, and every writer handle first
+catches it up inside its own transaction, so a filing is checked against every notice committed
+before it, by any server process. Findings whose interval has passed are cleared by their own
+``tick``; withdrawals and zone changes re-check here.
 """
 
 from __future__ import annotations
 
 import uuid
-import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from hotline.domain import findings as fnd
@@ -31,7 +27,7 @@ from hotline.domain.access import Principal, require_speaker
 from hotline.domain.errors import Invalid, NotFound
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso
-from hotline.geo.conflicts import DEFAULT_OVERLAP_BUFFER_M, ConflictEngine, late_finding
+from hotline.geo.conflicts import DEFAULT_OVERLAP_BUFFER_M, late_finding
 from hotline.geo.errors import GeoError
 from hotline.geo.findings import Finding
 from hotline.geo.geometry import DEFAULT_MAX_VERTICES, geometry_to_geojson
@@ -40,12 +36,12 @@ from hotline.geo.zones import Zone, zone_from_feature
 from hotline.store.ledger import UnitOfWork, list_aggregates
 
 from .hotline import Hotline
+from .notice_index import Model, forget, model, within
 
 __all__ = ["Model", "model", "file_notice", "check_notice", "notice_action", "withdraw_notice", "propose_zone",
            "decide_zone", "ack_finding", "seed_zones", "zones_collection", "lead_times", "new_id", "list_of",
            "get_one"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -75,53 +71,6 @@ def _buffer_m(hl: Hotline) -> float:
     return float(hl.world.settings.get("deconfliction", {}).get("overlap_buffer_m", DEFAULT_OVERLAP_BUFFER_M))
 
 
-def _geo(state: Mapping[str, Any]) -> Notice:
-    return notice_from_dict({**state["notice"], "id": state["notice_id"], "party": state["party"]}, now=_EPOCH)
-
-
-@dataclass
-class Model:
-    """The engine's inputs, warm: active zones by id, active notices by id, open finding ids."""
-
-    zones: dict[str, Zone] = field(default_factory=dict)
-    notices: dict[str, Notice] = field(default_factory=dict)
-    open: set[str] = field(default_factory=set)
-    engine: ConflictEngine | None = None
-    engine_at: datetime | None = None
-
-    def engine_for(self, now: datetime, buffer_m: float) -> ConflictEngine:
-        # Rebuilt only when the inputs changed or a notice may have ended since it was built.
-        if self.engine is None or self.engine_at is None or any(
-                self.engine_at < n.end <= now for n in self.engine.notices):
-            live = [n for n in self.notices.values() if n.end > now]
-            self.engine = ConflictEngine(list(self.zones.values()), live, overlap_buffer_m=buffer_m)
-        self.engine_at = now
-        return self.engine
-
-
-_MODELS: weakref.WeakKeyDictionary[Hotline, Model] = weakref.WeakKeyDictionary()
-
-
-async def model(hl: Hotline) -> Model:
-    m = _MODELS.get(hl)
-    if m is not None:
-        return m
-    m = Model()
-    chans = list(hl.world.channels)
-    async with hl.db.read() as conn:
-        for state in await list_aggregates(conn, zag.KIND, chans, limit=100_000):
-            if state["active"] is not None:
-                m.zones[state["zone_id"]] = zone_from_feature(state["active"])
-        for state in await list_aggregates(conn, ntc.KIND, chans, limit=100_000):
-            if state["status"] == "active":
-                m.notices[state["notice_id"]] = _geo(state)
-        for state in await list_aggregates(conn, fnd.KIND, chans, limit=100_000):
-            if state["status"] == "open" and state["finding"]["rule"] != "notice.late":
-                m.open.add(state["finding_id"])
-    _MODELS[hl] = m
-    return m
-
-
 async def _submit(hl: Hotline, handle: Any, result: Any = None) -> tuple[list[Any], Any]:
     try:
         return await hl.writer.submit(handle, result)
@@ -129,7 +78,7 @@ async def _submit(hl: Hotline, handle: Any, result: Any = None) -> tuple[list[An
         from hotline.domain.errors import DomainError
 
         if not isinstance(e, DomainError):
-            _MODELS.pop(hl, None)  # the batch failed: what the model staged may not be in the record
+            forget(hl)  # the batch failed: what the model staged may not be in the record
         raise
 
 
@@ -188,10 +137,10 @@ async def file_notice(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> t
     notice_id = check_id(str(body.get("id") or new_id("ntc")))
     n = parse_notice(hl, who, body, notice_id)
     cmd = ntc.FileNotice(notice_id, _normalise(n))
-    m = await model(hl)
     table = lead_times(hl)
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
+        m = await within(hl, uow)
         if n.end <= uow.now:
             raise Invalid("The window ended before the notice reached the record.", field="window.end")
         lead = lead_time_check(n.type, uow.now, n.start, table)
@@ -237,9 +186,8 @@ async def notice_action(hl: Hotline, who: Principal, notice_id: str, decide: Any
 
 
 async def withdraw_notice(hl: Hotline, who: Principal, notice_id: str, reason: str) -> tuple[dict[str, Any], bool]:
-    m = await model(hl)
-
     async def handle(uow: UnitOfWork) -> list[Pending]:
+        m = await within(hl, uow)
         state = await uow.load(ntc.KIND, ntc.agg_id(notice_id))
         events = ntc.decide_withdraw(hl.world, who, state, notice_id, reason)
         if not events:
@@ -277,9 +225,9 @@ async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, 
     ids = [str(f["id"]) for f in normalised]
     if len(set(ids)) != len(ids):
         raise Invalid("Each zone may be proposed once per request; ids repeat.", field="features")
-    m = await model(hl)
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
+        m = await within(hl, uow)
         events: list[Pending] = []
         for f in normalised:
             state = await uow.load(zag.KIND, zag.agg_id(str(f["id"])))
@@ -292,9 +240,8 @@ async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, 
 
 async def decide_zone(hl: Hotline, who: Principal, zone_id: str, proposal_id: str, accept: bool,
                       reason: str = "") -> tuple[dict[str, Any], bool]:
-    m = await model(hl)
-
     async def handle(uow: UnitOfWork) -> list[Pending]:
+        m = await within(hl, uow)
         state = await uow.load(zag.KIND, zag.agg_id(zone_id))
         if accept:
             events = zag.decide_accept(hl.world, who, state, zone_id, proposal_id, uow.now)
@@ -324,7 +271,6 @@ async def seed_zones(hl: Hotline, features: Iterable[Mapping[str, Any]]) -> int:
         return zag.seed(hl.world, feats, existing)
 
     events, _ = await hl.writer.submit(handle)
-    _MODELS.pop(hl, None)
     return len(events)
 
 

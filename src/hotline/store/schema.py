@@ -82,6 +82,18 @@ sessions = Table(
     Column("revoked_at", String(32)),
 )
 
+# Failed logins, shared by every server process (the throttle's memory). One row per attempt that has
+# not (yet) succeeded; rows older than the throttle's window are purged. No password is stored.
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_login_failures_address_at", "address", "at_ms"),
+    Index("ix_login_failures_at", "at_ms"),
+)
+
 meta = Table(
     "meta", metadata,
     Column("key", String(64), primary_key=True),
