@@ -60,7 +60,8 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # fills its own bounded queue in the hub and is cut off (close 4008) instead of growing the
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
     uvicorn.run(create_app(Hotline(settings)), host=host, port=port, log_level="warning", ws="websockets",
-                ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20)
+                ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
+                server_header=False)  # no "server: uvicorn" banner for a prober to read
 
 
 @app.command()

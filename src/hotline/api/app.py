@@ -33,6 +33,7 @@ from . import (
     stream,
 )
 from .deps import COOKIE
+from .limits import BodyLimitMiddleware
 from .security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -90,6 +91,8 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
         async def console() -> FileResponse:
             return FileResponse(CONSOLE / "index.html", headers={"cache-control": "no-cache"})
 
-    app.add_middleware(SecurityMiddleware, max_bytes=hl.settings.max_request_bytes, cookie_name=COOKIE,
+    # Added first, so it runs inside SecurityMiddleware and its 413 carries the same headers.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=hl.settings.max_request_bytes,
                        upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
+    app.add_middleware(SecurityMiddleware, cookie_name=COOKIE)
     return app
