@@ -20,6 +20,7 @@ from hotline.service.hotline import Hotline
 from hotline.service.incidents import MAX_EVIDENCE_BYTES
 
 from . import (
+    params,
     problems,
     routes_auth,
     routes_deconfliction,
@@ -71,6 +72,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
                               "from /api/v1/auth/login or the browser's session cookie.")
     app.state.hotline = hl
     problems.install(app)
+    params.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
 

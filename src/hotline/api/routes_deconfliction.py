@@ -22,6 +22,7 @@ from hotline.interop.geojson import zones_from_geojson
 from hotline.interop.kml import zones_from_kml, zones_to_kml
 from hotline.service import deconfliction as use
 
+from . import params
 from .deps import Caller, Service
 from .security import tile_url
 
@@ -104,6 +105,7 @@ async def zone(zone_id: str, who: Caller, hl: Service) -> dict[str, Any]:
 @router.post("/zones/proposals", status_code=201, summary="Propose a new or changed zone (active once all bound "
              "parties accept)")
 async def propose(body: ProposalIn, who: Caller, hl: Service) -> dict[str, Any]:
+    params.check_depth(body.feature, "feature")
     return (await use.propose_zone(hl, who, [body.feature], body.note))[0]
 
 
@@ -115,7 +117,8 @@ async def import_zones(body: ImportIn, who: Caller, hl: Service) -> dict[str, An
                 raise Invalid("A KML document is text.", field="document")
             parsed = zones_from_kml(body.document)
         else:
-            doc = json.loads(body.document) if isinstance(body.document, str) else body.document
+            doc = params.load_json(body.document, "document") if isinstance(body.document, str) else body.document
+            params.check_depth(doc, "document")
             parsed = zones_from_geojson(doc)
     except GeoError as e:
         raise Invalid(e.detail, field=f"document.{e.field}") from e
