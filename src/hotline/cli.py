@@ -253,5 +253,38 @@ def verify(source: Annotated[str | None, typer.Argument(help="An exported file; 
     raise typer.Exit(1)
 
 
+# -- backup and restore -----------------------------------------------------------------------------
+@app.command()
+def backup(output: Annotated[Path, typer.Option("--out", "-o", help="The backup file to write (never "
+                                                "overwritten).")],
+           db: DbOpt = None) -> None:
+    """Back up the database while the server runs: SQLite's online backup API, or pg_dump for PostgreSQL."""
+    from hotline.store.backup import BackupError
+    from hotline.store.backup import backup as make_backup
+
+    try:
+        result = make_backup(_settings(db).database_url, output)
+    except BackupError as e:
+        err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        raise typer.Exit(2) from e
+    out.print(f"Backed up the {result.engine} database to {result.path} ({result.bytes} bytes).")
+
+
+@app.command()
+def restore(source: Annotated[Path, typer.Argument(help="A file written by `hotline backup`.")],
+            db: DbOpt = None) -> None:
+    """Restore a backup into a new, empty database (--db); then run `hotline verify --db` on it."""
+    from hotline.store.backup import BackupError
+    from hotline.store.backup import restore as do_restore
+
+    settings = _settings(db)
+    try:
+        do_restore(source, settings.database_url)
+    except BackupError as e:
+        err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        raise typer.Exit(2) from e
+    out.print(f"Restored {source}. Check it with: hotline verify --db <the same database>")
+
+
 if __name__ == "__main__":
     app()
