@@ -20,6 +20,7 @@ from hotline.service.hotline import Hotline
 from hotline.service.incidents import MAX_EVIDENCE_BYTES
 
 from . import (
+    metrics,
     params,
     problems,
     routes_auth,
@@ -97,4 +98,5 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=hl.settings.max_request_bytes,
                        upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
     app.add_middleware(SecurityMiddleware, cookie_name=COOKIE)
+    metrics.install(app, hl)  # GET /metrics; its request timer is the outermost layer, so it times every answer
     return app
