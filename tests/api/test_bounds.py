@@ -107,6 +107,18 @@ async def test_a_moderately_nested_geojson_is_refused_by_depth_before_it_is_walk
     assert "nested" in r.json()["detail"]
 
 
+async def test_integers_no_json_reader_holds_inside_free_form_documents_are_a_422(api: Api, service: Hotline
+                                                                                   ) -> None:
+    before = await count_events(service)
+    r = await api.as_("isr-duty", "POST", "/api/v1/witness/channels/joint/alarms",
+                      json={"detail": "refused checkpoint", "evidence": {"size": 2**70}})
+    assert_invalid(r, "evidence")  # a 500 from the canonical JSON encoder before
+    feature = {"type": "Feature", "id": "z-big", "properties": {"name": "Big", "kind": "restricted", "n": -(2**60)},
+               "geometry": {"type": "Point", "coordinates": [35.8, 33.1]}}
+    assert_invalid(await api.as_("isr-super", "POST", "/api/v1/zones/proposals", json={"feature": feature}), "feature")
+    assert await count_events(service) == before
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     srv = ServerProcess(f"sqlite:///{tmp_path / 'hotline.db'}", log=tmp_path / "server.log")

@@ -9,8 +9,10 @@ The stream cannot answer 422 (it is a WebSocket): an out-of-range ``after`` is a
 once with ``CLOSE_INVALID`` (4022) and a reason naming the field (``install`` wires this).
 
 Dates are bounded by ``bounded_datetime``: a year 1 or 9999 instant with a zone offset is outside
-what ``datetime`` can hold once moved to UTC. JSON documents (GeoJSON imports) are bounded in nesting
-depth by ``check_depth`` before anything recursive walks them.
+what ``datetime`` can hold once moved to UTC. Free-form JSON in a body (``JsonObject``: GeoJSON, a
+notice's window, a witness's evidence; ``check_depth`` for a document sent as text) is bounded in
+nesting depth before anything recursive walks it, and its integers to what RFC 8785 canonical JSON,
+which the ledger hashes, can encode (±2**53-1).
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query, WebSocket
 from fastapi.exceptions import WebSocketRequestValidationError
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from hotline.domain.errors import Invalid
 
 __all__ = ["MAX_INT", "CLOSE_INVALID", "After", "Before", "AfterSize", "TreeSize", "OptionalTreeSize",
-           "OptionalPositiveSize", "SeqPath", "IndexPath", "JsonInt", "bounded_datetime", "check_depth",
-           "MAX_DEPTH", "load_json", "install", "MIN_TIME", "MAX_TIME"]
+           "OptionalPositiveSize", "SeqPath", "IndexPath", "JsonInt", "JsonObject", "MAX_JSON_INT",
+           "bounded_datetime", "check_depth", "MAX_DEPTH", "load_json", "install", "MIN_TIME", "MAX_TIME"]
 
 MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) hold
 CLOSE_INVALID = 4022  # the stream's close code for an invalid query parameter
@@ -47,7 +49,8 @@ IndexPath = Annotated[int, Path(ge=0, le=MAX_INT, description="A number within i
 # An integer in a JSON body (casualties, a round's number): one every JSON reader holds exactly
 # (RFC 8785 canonical JSON, which the ledger hashes, is limited to these). The domain's own rules,
 # such as "not negative", still speak for themselves.
-JsonInt = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
+MAX_JSON_INT = 2**53 - 1
+JsonInt = Annotated[int, Field(ge=-MAX_JSON_INT, le=MAX_JSON_INT)]
 
 
 def bounded_datetime(value: datetime, field: str) -> datetime:
@@ -62,17 +65,39 @@ def bounded_datetime(value: datetime, field: str) -> datetime:
     return value
 
 
-def check_depth(doc: Any, field: str, limit: int = MAX_DEPTH) -> None:
-    """Refuse a JSON value nested deeper than ``limit``, without recursing (so no RecursionError)."""
+def _problem(doc: Any, limit: int) -> str | None:
+    """What makes a JSON value unfit for the record (too deep, an integer no JSON reader holds), or None.
+    Walks with its own stack, so a deep document cannot exhaust Python's recursion limit."""
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > limit:
-            raise Invalid(f"The document is nested deeper than {limit} levels.", field=field)
+            return f"The document is nested deeper than {limit} levels."
         if isinstance(value, dict):
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INT:
+            return f"The integer {value} is beyond what JSON readers hold exactly (±{MAX_JSON_INT})."
+    return None
+
+
+def check_depth(doc: Any, field: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse a JSON value nested deeper than ``limit`` or holding an out-of-range integer."""
+    problem = _problem(doc, limit)
+    if problem is not None:
+        raise Invalid(problem, field=field)
+
+
+def _fit_document(doc: dict[str, Any]) -> dict[str, Any]:
+    problem = _problem(doc, MAX_DEPTH)
+    if problem is not None:
+        raise ValueError(problem)
+    return doc
+
+
+# A free-form JSON object in a request body (GeoJSON, a notice's window, a witness's evidence).
+JsonObject = Annotated[dict[str, Any], AfterValidator(_fit_document)]
 
 
 def load_json(text: str, field: str) -> Any:

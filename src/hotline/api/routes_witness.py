@@ -36,7 +36,7 @@ class KeyIn(BaseModel):
 class AlarmIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     detail: str = Field(min_length=1, max_length=4000)
-    evidence: dict[str, Any] = Field(default_factory=dict, description="The two signed checkpoints that "
+    evidence: params.JsonObject = Field(default_factory=dict, description="The two signed checkpoints that "
                                      "contradict each other, and what the witness found.")
 
 
