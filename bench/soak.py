@@ -3,7 +3,7 @@
     python bench/soak.py [--minutes 10] [--rate 20] [--clients-per-party 100] [--db URL]
 
 A real server (``hotline serve`` on a SQLite file, or ``--db postgresql://…``), 300 stream clients
-(100 per party) in a separate process, and a poster in this one sending a steady 20 messages/s spread
+(100 per party, one process per party), and a poster in this one sending a steady 20 messages/s spread
 over the three channels (joint, isr-usa, syr-usa). At half time the server is killed (SIGKILL, as in
 a power cut) and started again; every client reconnects with ``after`` = the last seq it holds.
 
@@ -220,12 +220,19 @@ def main() -> None:
     try:
         tokens = {p: login(srv.base_url, u).headers["authorization"].split()[1] for p, u in PARTIES.items()}
         ctx = mp.get_context("spawn")
-        ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
-        proc = ctx.Process(target=clients_process, args=(srv.base_url, tokens, args.clients_per_party, ready, stop,
-                                                         out))
-        proc.start()
-        if not ready.wait(120):
-            raise SystemExit("the stream clients did not all connect in 2 minutes")
+        # One process per party: a single Python process parsing every client's frames would measure its own
+        # backlog, not the server's delivery.
+        stop, out = ctx.Event(), ctx.Queue()
+        procs = []
+        for party, token in tokens.items():
+            ready = ctx.Event()
+            proc = ctx.Process(target=clients_process, args=(srv.base_url, {party: token}, args.clients_per_party,
+                                                             ready, stop, out))
+            proc.start()
+            procs.append((proc, ready))
+        for _proc, ready in procs:
+            if not ready.wait(120):
+                raise SystemExit("the stream clients did not all connect in 2 minutes")
         n_clients = args.clients_per_party * len(PARTIES)
         print(f"hotline soak: {n_clients} stream clients ({args.clients_per_party} per party), {args.rate:.0f} msg/s "
               f"for {args.minutes:g} min, SIGKILL + restart at half time; {mp.cpu_count()} cores; {url.split(':')[0]}",
@@ -235,8 +242,11 @@ def main() -> None:
         deadline = time.monotonic() + 60
         time.sleep(3)  # let the last events reach every client
         stop.set()
-        results = out.get(timeout=max(10, deadline - time.monotonic()))
-        proc.join(30)
+        results = []
+        for _ in procs:
+            results += out.get(timeout=max(10, deadline - time.monotonic()))
+        for proc, _ready in procs:
+            proc.join(30)
         final = sample(srv.proc.pid)  # type: ignore[union-attr]
     finally:
         srv.stop()
