@@ -1,4 +1,4 @@
-"""HTTP hardening as a small ASGI middleware: headers, request size, and cross-site request checks.
+"""HTTP hardening as a small ASGI middleware: headers and cross-site request checks (body size: ``limits``).
 
 - A strict Content-Security-Policy: scripts only from this origin, no inline script, no eval.
 - Strict-Transport-Security when the deployment says it is served over HTTPS (``HOTLINE_HSTS``).
@@ -35,7 +35,12 @@ def hsts_headers() -> list[tuple[bytes, bytes]]:
     raw = os.environ.get("HOTLINE_HSTS", "").strip()
     if not raw or raw in ("0", "false", "no"):
         return []
-    age = 31536000 if raw in ("1", "true", "yes") else int(raw)
+    if raw in ("1", "true", "yes"):
+        age = 31536000
+    elif raw.isdigit():
+        age = int(raw)
+    else:
+        raise ValueError(f"HOTLINE_HSTS={raw!r}: give a max-age in seconds (e.g. 31536000), true, or 0 to turn it off.")
     return [(b"strict-transport-security", f"max-age={age}; includeSubDomains".encode())]
 
 
