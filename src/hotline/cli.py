@@ -162,7 +162,8 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # loopback client, which let anyone there name the address the login throttle counts).
     uvicorn.run(create_app(Hotline(settings)), host=host, port=port, log_level="warning", ws="websockets",
                 ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
-                forwarded_allow_ips=list(settings.trusted_proxies))
+                forwarded_allow_ips=list(settings.trusted_proxies),
+                server_header=False)  # no "server: uvicorn" banner for a prober to read
 
 
 @app.command()
@@ -447,6 +448,39 @@ def verify(source: Annotated[str | None, typer.Argument(help="An exported file; 
         return
     err.print(f"[red]BROKEN[/red]: {report.broken}")  # type: ignore[attr-defined]
     raise typer.Exit(1)
+
+
+# -- backup and restore -----------------------------------------------------------------------------
+@app.command()
+def backup(output: Annotated[Path, typer.Option("--out", "-o", help="The backup file to write (never "
+                                                "overwritten).")],
+           db: DbOpt = None) -> None:
+    """Back up the database while the server runs: SQLite's online backup API, or pg_dump for PostgreSQL."""
+    from hotline.store.backup import BackupError
+    from hotline.store.backup import backup as make_backup
+
+    try:
+        result = make_backup(_settings(db).database_url, output)
+    except BackupError as e:
+        err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        raise typer.Exit(2) from e
+    out.print(f"Backed up the {result.engine} database to {result.path} ({result.bytes} bytes).")
+
+
+@app.command()
+def restore(source: Annotated[Path, typer.Argument(help="A file written by `hotline backup`.")],
+            db: DbOpt = None) -> None:
+    """Restore a backup into a new, empty database (--db); then run `hotline verify --db` on it."""
+    from hotline.store.backup import BackupError
+    from hotline.store.backup import restore as do_restore
+
+    settings = _settings(db)
+    try:
+        do_restore(source, settings.database_url)
+    except BackupError as e:
+        err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+        raise typer.Exit(2) from e
+    out.print(f"Restored {source}. Check it with: hotline verify --db <the same database>")
 
 
 if __name__ == "__main__":

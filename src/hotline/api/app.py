@@ -20,6 +20,8 @@ from hotline.service.hotline import Hotline
 from hotline.service.incidents import MAX_EVIDENCE_BYTES
 
 from . import (
+    metrics,
+    params,
     problems,
     routes_auth,
     routes_deconfliction,
@@ -33,6 +35,7 @@ from . import (
     stream,
 )
 from .deps import COOKIE
+from .limits import BodyLimitMiddleware
 from .security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -70,6 +73,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
                               "from /api/v1/auth/login or the browser's session cookie.")
     app.state.hotline = hl
     problems.install(app)
+    params.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
 
@@ -90,6 +94,9 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
         async def console() -> FileResponse:
             return FileResponse(CONSOLE / "index.html", headers={"cache-control": "no-cache"})
 
-    app.add_middleware(SecurityMiddleware, max_bytes=hl.settings.max_request_bytes, cookie_name=COOKIE,
+    # Added first, so it runs inside SecurityMiddleware and its 413 carries the same headers.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=hl.settings.max_request_bytes,
                        upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
+    app.add_middleware(SecurityMiddleware, cookie_name=COOKIE)
+    metrics.install(app, hl)  # GET /metrics; its request timer is the outermost layer, so it times every answer
     return app

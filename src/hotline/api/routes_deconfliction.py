@@ -22,6 +22,7 @@ from hotline.interop.geojson import zones_from_geojson
 from hotline.interop.kml import zones_from_kml, zones_to_kml
 from hotline.service import deconfliction as use
 
+from . import params
 from .deps import Caller, Service
 from .security import tile_url
 
@@ -36,12 +37,12 @@ class NoticeIn(Strict):
     id: str | None = Field(default=None, description="Client-chosen id; a retried filing with the same content "
                            "is answered with the first one and writes nothing.")
     type: str
-    geometry: dict[str, Any]
+    geometry: params.JsonObject
     radius_m: float = 0
     width_m: float = 0
-    altitude: dict[str, Any] | None = None
-    window: dict[str, Any]
-    forces: dict[str, Any] | None = None
+    altitude: params.JsonObject | None = None
+    window: params.JsonObject
+    forces: params.JsonObject | None = None
     text: str = Field(default="", max_length=ntc.MAX_TEXT)
 
 
@@ -66,13 +67,13 @@ class TextIn(Strict):
 
 
 class ProposalIn(Strict):
-    feature: dict[str, Any]
+    feature: params.JsonObject
     note: str = Field(default="", max_length=2000)
 
 
 class ImportIn(Strict):
     format: Literal["geojson", "kml"]
-    document: str | dict[str, Any]
+    document: str | dict[str, Any]  # checked in the route: a union would name the field "document.str"
     note: str = Field(default="", max_length=2000)
 
 
@@ -115,7 +116,8 @@ async def import_zones(body: ImportIn, who: Caller, hl: Service) -> dict[str, An
                 raise Invalid("A KML document is text.", field="document")
             parsed = zones_from_kml(body.document)
         else:
-            doc = json.loads(body.document) if isinstance(body.document, str) else body.document
+            doc = params.load_json(body.document, "document") if isinstance(body.document, str) else body.document
+            params.check_depth(doc, "document")
             parsed = zones_from_geojson(doc)
     except GeoError as e:
         raise Invalid(e.detail, field=f"document.{e.field}") from e

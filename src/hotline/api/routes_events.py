@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from hotline.store.ledger import read_events
 
+from . import params
 from .deps import Caller, Service
 from .responses import JSON
 
@@ -15,7 +16,7 @@ router = APIRouter(tags=["ledger"])
 
 
 @router.get("/api/v1/events", summary="Events of the caller's channels after a seq, in order", response_class=JSON)
-async def events(who: Caller, hl: Service, after: int = Query(0, ge=0),
+async def events(who: Caller, hl: Service, after: params.After = 0,
                  limit: int = Query(100, ge=1, le=1000)) -> JSON:
     async with hl.db.read() as conn:
         page = await read_events(conn, after=after, channels=hl.world.channels_of(who.party), limit=limit)

@@ -12,6 +12,7 @@ from hotline.domain import incidents
 from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import incidents as use
 
+from . import params
 from .deps import Caller, Service
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
@@ -31,10 +32,10 @@ class LocationIn(BaseModel):
 
 class CasualtiesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    killed: int = 0
-    injured: int = 0
-    detained: int = 0
-    missing: int = 0
+    killed: params.JsonInt = 0
+    injured: params.JsonInt = 0
+    detained: params.JsonInt = 0
+    missing: params.JsonInt = 0
 
 
 class IncidentIn(BaseModel):
@@ -109,7 +110,7 @@ async def report(body: IncidentIn, who: Caller, hl: Service, response: Response)
 
 @router.get("/incidents", summary="Incidents the caller's party may see, newest first")
 async def list_incidents(who: Caller, hl: Service, status: str | None = Query(None),
-                         limit: int = Query(200, ge=1, le=1000), before: int | None = Query(None, ge=1)
+                         limit: int = Query(200, ge=1, le=1000), before: params.Before = None
                          ) -> dict[str, Any]:
     items = await use.list_incidents(hl, who, status=status, limit=limit, before=before)
     return {"incidents": [present(i) for i in items]}
@@ -157,7 +158,8 @@ async def propose(incident_id: str, body: TextIn, who: Caller, hl: Service, resp
 
 @router.post("/incidents/{incident_id}/findings/{finding_id}/agree", status_code=201,
              summary="Agree the proposed finding for the caller's party; the last agreement resolves the incident")
-async def agree(incident_id: str, finding_id: int, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
+async def agree(incident_id: str, finding_id: params.IndexPath, who: Caller, hl: Service,
+                response: Response) -> dict[str, Any]:
     return _answer(response, await use.act(hl, who, incident_id, "agree_finding", {"finding_id": finding_id}))
 
 

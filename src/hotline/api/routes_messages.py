@@ -11,6 +11,7 @@ from hotline.domain import messages
 from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import messages as use
 
+from . import params
 from .deps import Caller, Service
 from .responses import JSON
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["messages"])
 class TemplateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=64)
-    fields: dict[str, str | int | float] = Field(default_factory=dict)
+    fields: dict[str, str | params.JsonInt | float] = Field(default_factory=dict)
 
 
 class MessageIn(BaseModel):
@@ -52,7 +53,7 @@ async def channels(who: Caller, hl: Service) -> dict[str, Any]:
 
 @router.get("/channels/{channel_id}/messages", summary="Messages of a channel, newest first", response_class=JSON)
 async def list_messages(channel_id: str, who: Caller, hl: Service, limit: int = Query(100, ge=1, le=500),
-                        before: int | None = Query(None, ge=1)) -> JSON:
+                        before: params.Before = None) -> JSON:
     items = await use.list_messages(hl, who, channel_id, limit=limit, before=before)
     return JSON({"messages": [present(m) for m in items]})
 

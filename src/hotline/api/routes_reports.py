@@ -12,6 +12,7 @@ from hotline.domain.timefmt import parse_iso
 from hotline.service import reports
 from hotline.service.hotline import Hotline
 
+from . import params
 from .deps import Caller, Service
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -20,8 +21,8 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
 def _period(hl: Hotline, start: str | None, end: str | None) -> tuple[datetime, datetime]:
     def read(text: str, name: str) -> datetime:
         try:
-            return parse_iso(text if "T" in text else text + "T00:00:00Z")
-        except ValueError:
+            return params.bounded_datetime(parse_iso(text if "T" in text else text + "T00:00:00Z"), name)
+        except (ValueError, OverflowError):
             raise Invalid(f"{text!r} is not a date or a time with a zone.", field=name) from None
 
     hi = read(end, "to") if end else hl.clock()

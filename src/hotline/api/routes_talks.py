@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotline.domain import commitments as c
 from hotline.service import commitments as use
 
+from . import params
 from .deps import Caller, Service
 
 router = APIRouter(prefix="/api/v1", tags=["talks"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["talks"])
 class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    number: int
+    number: params.JsonInt
     place: str = Field(max_length=200)
     start: str = Field(description="ISO date")
     end: str = Field(description="ISO date")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.service import witnessing as use
 
+from . import params
 from .deps import Caller, Service
 
 router = APIRouter(prefix="/api/v1/witness", tags=["witness"])
@@ -35,7 +36,7 @@ class KeyIn(BaseModel):
 class AlarmIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     detail: str = Field(min_length=1, max_length=4000)
-    evidence: dict[str, Any] = Field(default_factory=dict, description="The two signed checkpoints that "
+    evidence: params.JsonObject = Field(default_factory=dict, description="The two signed checkpoints that "
                                      "contradict each other, and what the witness found.")
 
 
@@ -50,25 +51,26 @@ async def checkpoint(channel_id: str, who: Caller, hl: Service) -> dict[str, Any
 
 
 @router.get("/channels/{channel_id}/checkpoints", summary="Signed checkpoints of a channel, by size")
-async def checkpoints(channel_id: str, who: Caller, hl: Service, after_size: int = Query(-1, ge=-1),
+async def checkpoints(channel_id: str, who: Caller, hl: Service, after_size: params.AfterSize = -1,
                       limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
     return {"checkpoints": await use.checkpoint_list(hl, who, channel_id, after_size, limit)}
 
 
 @router.get("/channels/{channel_id}/consistency",
             summary="RFC 9162 consistency proof between two tree sizes of a channel")
-async def consistency(channel_id: str, who: Caller, hl: Service, first: int = Query(ge=0),
-                      second: int | None = Query(None, ge=0)) -> dict[str, Any]:
+async def consistency(channel_id: str, who: Caller, hl: Service, first: params.TreeSize,
+                      second: params.OptionalTreeSize = None) -> dict[str, Any]:
     return await use.consistency(hl, who, channel_id, first, second)
 
 
 @router.get("/events/{seq}/inclusion", summary="RFC 9162 inclusion proof of an event in its channel's tree")
-async def inclusion(seq: int, who: Caller, hl: Service, size: int | None = Query(None, ge=1)) -> dict[str, Any]:
+async def inclusion(seq: params.SeqPath, who: Caller, hl: Service,
+                    size: params.OptionalPositiveSize = None) -> dict[str, Any]:
     return await use.inclusion(hl, who, seq, size)
 
 
 @router.get("/events/{seq}/agreement", summary="Whether an event is under a checkpoint every member cosigned")
-async def event_agreement(seq: int, who: Caller, hl: Service) -> dict[str, Any]:
+async def event_agreement(seq: params.SeqPath, who: Caller, hl: Service) -> dict[str, Any]:
     return await use.event_agreement(hl, who, seq)
 
 

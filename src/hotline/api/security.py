@@ -1,7 +1,7 @@
-"""HTTP hardening as a small ASGI middleware: headers, request size, and cross-site request checks.
+"""HTTP hardening as a small ASGI middleware: headers and cross-site request checks (body size: ``limits``).
 
 - A strict Content-Security-Policy: scripts only from this origin, no inline script, no eval.
-- Requests larger than the limit are refused before they are read.
+- Strict-Transport-Security when the deployment says it is served over HTTPS (``HOTLINE_HSTS``).
 - A cookie-authenticated request that changes something must come from this origin (the Origin
   header; OWASP's "verify origin with standard headers"), on top of SameSite=Strict cookies.
 """
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-__all__ = ["SecurityMiddleware", "CSP", "tile_url"]
+__all__ = ["SecurityMiddleware", "CSP", "tile_url", "hsts_headers"]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; media-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
@@ -27,6 +27,21 @@ DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 def tile_url() -> str:
     """HOTLINE_TILE_URL, an optional map tile server (``https://tiles.example/{z}/{x}/{y}.png``); unset: offline."""
     return os.environ.get("HOTLINE_TILE_URL", "").strip()
+
+
+def hsts_headers() -> list[tuple[bytes, bytes]]:
+    """HOTLINE_HSTS: Strict-Transport-Security's max-age in seconds, for a deployment served over HTTPS
+    (behind its TLS proxy). Unset or 0: no header, since HSTS on a plain-HTTP demo would lock browsers out."""
+    raw = os.environ.get("HOTLINE_HSTS", "").strip()
+    if not raw or raw in ("0", "false", "no"):
+        return []
+    if raw in ("1", "true", "yes"):
+        age = 31536000
+    elif raw.isdigit():
+        age = int(raw)
+    else:
+        raise ValueError(f"HOTLINE_HSTS={raw!r}: give a max-age in seconds (e.g. 31536000), true, or 0 to turn it off.")
+    return [(b"strict-transport-security", f"max-age={age}; includeSubDomains".encode())]
 
 
 def _with_tiles(csp: str) -> str:
@@ -49,45 +64,36 @@ LOGIN_PATH = "/api/v1/auth/login"
 
 
 class SecurityMiddleware:
-    def __init__(self, app: Any, *, max_bytes: int, cookie_name: str, extra_csp: str = "",
-                 upload_bytes: int = 0) -> None:
+    def __init__(self, app: Any, *, cookie_name: str, extra_csp: str = "") -> None:
         self.app = app
-        self.max_bytes = max_bytes
-        # POSTs to an ``.../evidence`` path carry files and may be larger; their handler checks the exact limit.
-        self.upload_bytes = upload_bytes
         self.cookie_name = cookie_name.encode()
         self.csp = _with_tiles(CSP) + extra_csp
+        self.hsts = hsts_headers()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        length = headers.get(b"content-length")
-        limit = self.max_bytes
-        if self.upload_bytes and scope["method"] == "POST" and scope["path"].endswith("/evidence"):
-            limit = max(limit, self.upload_bytes)
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            await _refuse(send, 413, "Request too large",
-                          f"The request is larger than {limit} bytes; nothing was saved.")
-            return
+        # Body size is limits.BodyLimitMiddleware's, inside this one, so its 413 carries these headers.
         if scope["method"] in _UNSAFE and not headers.get(b"authorization") and self._cross_site(scope, headers):
             await _refuse(send, 403, "Cross-site request refused",
-                          "This request carries your session cookie but does not come from this site.")
+                          "This request carries your session cookie but does not come from this site.",
+                          [*self.hsts, (b"content-security-policy", self.csp.encode()),
+                           (b"cache-control", b"no-store")])
             return
         path: str = scope["path"]
         csp = (DOCS_CSP if path.startswith("/docs") else self.csp).encode()
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                extra = [*_COMMON, (b"content-security-policy", csp)]
+                extra = [*_COMMON, *self.hsts, (b"content-security-policy", csp)]
                 if path.startswith("/api/"):
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
 
     def _cross_site(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:
         """Whether an unsafe request without a bearer token must be refused as cross-site."""
@@ -118,9 +124,9 @@ def same_origin_ws(scope: dict[str, Any]) -> bool:
     return origin.decode("latin-1") == f"{scheme}://{host.decode('latin-1')}"
 
 
-async def _refuse(send: Any, status: int, title: str, detail: str) -> None:
+async def _refuse(send: Any, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
     body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()), *_COMMON]})
+                            (b"content-length", str(len(body)).encode()), *_COMMON, *extra]})
     await send({"type": "http.response.body", "body": body})

@@ -12,7 +12,8 @@ last seq sent is skipped. Frames:
 
 Close codes: 4001 not logged in; 4003 cross-site; 4008 the client fell behind (its buffer
 overflowed): reconnect with ``after`` = the last seq it holds; 4029 too many streams for this user:
-back off (with jitter) before reconnecting.
+back off (with jitter) before reconnecting; 4022 an invalid query (``after`` not an integer from 0 to
+2**63-1): the reason names the field; do not retry with the same value.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event,
 from hotline.service.auth import token_hash
 from hotline.store.ledger import read_events
 
+from . import params
 from .deps import credential, hotline
 from .security import same_origin_ws
 
@@ -43,7 +45,7 @@ FRAME_EVENTS = 100  # at most this many events in one frame
 
 
 @router.websocket("/api/v1/stream")
-async def stream(ws: WebSocket, after: int = 0) -> None:
+async def stream(ws: WebSocket, after: params.After = 0) -> None:
     hl = hotline(ws)
     try:
         token = credential(ws)

@@ -114,7 +114,7 @@ def _text(value: str, name: str, *, required: bool = True, limit: int = MAX_TEXT
 def _when(text: str, name: str) -> datetime:
     try:
         return parse_iso(text)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved across a zone offset
         raise Invalid(f"{text!r} is not a time with a zone such as 2026-11-25T19:30:00Z.", field=name) from None
 
 

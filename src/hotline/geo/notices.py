@@ -200,7 +200,10 @@ def _time(v: Any, path: str) -> datetime:
         raise GeoError(path, f"{path} must be an ISO 8601 time with an offset, such as 2026-11-25T06:00:00Z.")
     if v.tzinfo is None or v.utcoffset() is None:
         raise GeoError(path, f"{path} has no UTC offset; add Z or +03:00 so both sides read the same instant.")
-    return v.astimezone(UTC)
+    try:
+        return v.astimezone(UTC)
+    except OverflowError as e:  # year 1 or 9999 moved across a zone offset
+        raise GeoError(path, f"{path} {v.isoformat()} is out of range.") from e
 
 
 def _altitude(raw: Any, notice_type: str) -> tuple[float, float] | None:

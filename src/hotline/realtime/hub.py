@@ -112,6 +112,11 @@ class Hub:
             for sub in tuple(subs):
                 sub.offer(ev.seq, frame)
 
+    def queue_depths(self) -> list[int]:
+        """How many frames wait in each open subscriber's queue (for the operator's metrics)."""
+        subs = {sub for subs in self._by_channel.values() for sub in subs}
+        return [sub.queue.qsize() for sub in subs]
+
     @property
     def subscriber_count(self) -> int:
         return sum(self._by_identity.values())
