@@ -26,6 +26,8 @@ def _console_helpers() -> ModuleType:
 
 console = _console_helpers()
 CuttableProxy = console.CuttableProxy
+TRIPWIRE = console.TRIPWIRE
+VIEWPORT = console.VIEWPORT
 
 
 def quick_world(folder: Path, **duty: int) -> str:
