@@ -120,7 +120,8 @@ async def test_a_link_test_is_sent_answered_and_a_missed_one_alerts_once(api: Ap
     assert missed[0]["payload"]["party"] == "isr"
     assert missed[0]["payload"]["escalated_to"] == ["supervisors", "mediator"]
     assert missed[0]["payload"]["mediator"] == "usa"
-    report = (await api.as_("isr-super", "GET", "/api/v1/reports/summary?from=2026-01-01&to=2027-01-01")).json()["desks"]["isr"]
+    r = await api.as_("isr-super", "GET", "/api/v1/reports/summary?from=2026-01-01&to=2027-01-01")
+    report = r.json()["desks"]["isr"]
     assert report["linktests_missed"] == 1 and report["linktest_answer"]["median_s"] == 7.0
 
 

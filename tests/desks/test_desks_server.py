@@ -56,7 +56,7 @@ def test_desk_turns_unattended_for_the_other_party_when_the_console_is_cut_and_m
                 proxy.cut()
                 went = await syr_view.until(lambda e: e["type"] == "desk.unattended", 8)
                 away = time.monotonic() - cut
-                assert went["payload"] == {"desk": "isr", "officer": "isr-duty", "last_seen": went["payload"]["last_seen"]}
+                assert (went["payload"]["desk"], went["payload"]["officer"]) == ("isr", "isr-duty")
                 proxy.restore()
                 back_at = time.monotonic()
                 async with StreamReader(via_proxy, _token(isr), after=start):
