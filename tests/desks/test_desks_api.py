@@ -194,3 +194,16 @@ async def test_a_suspended_party_is_shown_and_messages_to_it_are_marked(api: Api
         "sent_during_suspension"] == ["syr"]
     assert (await api.as_("syr-super", "POST", "/api/v1/line/resume", json={"reason": "back"})).status_code == 200
     assert (await desk(api, "isr-duty", "syr"))["suspended"] is None
+
+
+async def test_the_report_counts_handovers_done_late_or_not_at_all(api: Api, clock: FakeClock) -> None:
+    await api.as_("isr-duty", "POST", "/api/v1/desks/isr/sign-on")
+    await api.as_("isr-super", "POST", "/api/v1/desks/isr/sign-on")  # a handover nobody acknowledges
+    clock.advance(minutes=11)  # past the 10-minute grace
+    await api.as_("isr-super", "POST", "/api/v1/desks/isr/sign-off")
+    await api.as_("isr-duty", "POST", "/api/v1/desks/isr/sign-on")  # the desk changed hands with no handover
+    r = await api.as_("usa-super", "GET", "/api/v1/reports/summary?from=2026-01-01&to=2027-01-01")
+    assert r.json()["desks"]["isr"] | {"linktest_answer": None} == {
+        "linktest_answer": None, "linktests_missed": 0, "handovers": 2, "handovers_late": 1, "handovers_missing": 1}
+    csv = (await api.as_("usa-super", "GET", "/api/v1/reports/summary.csv?from=2026-01-01&to=2027-01-01")).text
+    assert "desks,isr,handovers_missing,1" in csv

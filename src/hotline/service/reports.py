@@ -110,4 +110,8 @@ def to_csv(report: dict[str, Any]) -> str:
         w.writerow(["commitments", m["id"], "due", m["due"]])
         w.writerow(["commitments", m["id"], "status", m["status"]])
         w.writerow(["commitments", m["id"], "late", str(m["late"]).lower()])
+    for party, figures in report.get("desks", {}).items():
+        for metric, value in {**{f"linktest_{k}": v for k, v in figures["linktest_answer"].items()},
+                              **{k: v for k, v in figures.items() if k != "linktest_answer"}}.items():
+            w.writerow(["desks", party, metric, "" if value is None else value])
     return buf.getvalue()
