@@ -82,3 +82,46 @@ def test_each_strip_shows_the_other_desk_going_unattended_and_back_within_two_se
         for proxy in proxies.values():
             proxy.close()
         server.stop()
+
+
+def test_link_test_prompt_is_answered_with_enter_and_the_handover_acknowledged_in_the_dialog(tmp_path: Path) -> None:
+    world = quick_world(tmp_path, linktest_interval_s=15, linktest_answer_s=60, presence_timeout_s=30)
+    server = ServerProcess(f"sqlite:///{tmp_path / 'h.db'}", world=world, log=tmp_path / "server.log")
+    preparing = threading.Thread(target=server.prepare)
+    preparing.start()
+    preparing.join()
+    server.start()
+    usa = login(server.base_url, "usa-duty")
+    for subject in ("Patrol near post 12", "Convoy at the crossing", "Drone sighting"):
+        body = {"precedence": "PRIORITY", "subject": subject, "body": "b", "language": "en"}
+        assert usa.post("/api/v1/channels/joint/messages", json=body).status_code == 201
+    isr = login(server.base_url, "isr-duty")
+    assert isr.post("/api/v1/desks/isr/sign-on").status_code == 201
+    assert isr.post("/api/v1/desks/isr/handover", json={"note": "Watch post 12"}).status_code == 201
+    try:
+        with chromium("--autoplay-policy=no-user-gesture-required") as browser:
+            page = _open(browser, server.base_url, "isr-super")
+            page.locator('#desk-strip li[data-desk="isr"] .desk-sign-on').click()
+            dialog = page.locator("#handover-dialog")
+            expect(dialog).to_be_visible()
+            expect(dialog.locator(".handover-item")).to_have_count(3)
+            expect(dialog).to_contain_text("Watch post 12")
+            dialog.locator(".handover-item").first.locator("button").click()
+            expect(dialog.locator(".handover-item .ok")).to_have_count(1)
+            page.click("#handover-ack-all")
+            expect(dialog).to_be_hidden()
+            expect(page.locator("body")).to_have_attribute("data-linktest", "open", timeout=25_000)
+            expect(page.locator("#linktest-answer")).to_be_focused()
+            page.keyboard.press("Enter")
+            expect(page.locator("body")).to_have_attribute("data-linktest", "none")
+            expect(page.locator('#desk-strip li[data-desk="isr"] .desk-linktest')).to_contain_text("link test")
+            page.evaluate("localStorage.setItem('hotline.lang', 'ar')")
+            page.select_option("#lang-select", "ar")
+            expect(page.locator("html")).to_have_attribute("dir", "rtl")
+            expect(page.locator('#desk-strip li[data-desk="isr"] .desk-status')).to_have_text("مأهول")
+        answered = [e for e in isr.get("/api/v1/events?after=0&limit=1000").json()["events"]
+                    if e["type"] in ("linktest.answered", "handover.acknowledged")]
+        assert {e["actor"] for e in answered} == {"isr-super"}
+        assert [e["type"] for e in answered].count("handover.acknowledged") == 2
+    finally:
+        server.stop()
