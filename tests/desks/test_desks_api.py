@@ -137,6 +137,9 @@ async def test_an_unmanned_desk_in_its_shift_alerts_supervisors_after_n_and_the_
     await service.timers.run_due()
     alerts = await events_of(api, "desk.alert")
     assert [a["payload"]["escalated_to"] for a in alerts] == ["supervisors", "mediator"]
+    assert (await desk(api, "isr-duty", "syr"))["alert"] == 2
+    await api.as_("syr-duty", "POST", "/api/v1/desks/syr/sign-on")
+    assert (await desk(api, "isr-duty", "syr"))["alert"] == 0  # manned again: the alert is over
 
 
 async def test_handover_lists_three_open_items_and_the_incoming_officer_acknowledges_them(

@@ -162,6 +162,8 @@ def _present(hl: Hotline, desk_id: str, state: State | None, line_state: State |
         # the next test's time stays unsaid: a link test is not announced
         "linktest": {"open": lt.get("open"), "last": lt.get("last"), "level": lt.get("level", "normal")},
         "handover": (state or {}).get("handover"),
+        # 1: its supervisors were alerted that the desk is empty in a planned shift; 2: the mediator too
+        "alert": max(((state or {}).get("alerts") or {}).values(), default=0),
     }
 
 

@@ -26,6 +26,10 @@ export function mountStrip(host, ctx, model, { onHandover }) {
       h('bdi', { class: 'desk-name', text: name }),
       h('span', { class: 'desk-status', text: t(`desk.status.${status}`) }),
     ];
+    if (desk.alert) {
+      parts.push(h('strong', { class: 'desk-alert', dataset: { level: desk.alert },
+        text: t(desk.alert > 1 ? 'desk.alert_mediator' : 'desk.alert_supervisors') }));
+    }
     if (desk.officer) parts.push(h('bdi', { class: 'desk-officer', text: desk.officer.name }));
     parts.push(h('span', { class: 'desk-since muted', text: t('desk.since', { time: hhmm(desk.since) }) }));
     const last = desk.linktest?.last;
