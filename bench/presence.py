@@ -10,7 +10,9 @@ prints:
    --rest-seconds, as a share of one core (target: < 2 %);
 2. how long a desk's change of state takes to reach every console: Israel's duty officer signs on and
    off --changes times, and each console notes when the desk.signed_on / desk.signed_off event arrives
-   (same machine, same clock); p50 and p99 over every (change, console) pair (target: p99 < 1 s).
+   (same machine, same clock); p50 and p99 over every (change, console) pair, from the event's time in
+   the ledger (the state change) and, for comparison, from the moment the sign-on request was sent
+   (target: p99 < 1 s from the state change).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 import orjson
 import websockets
 
+from hotline.domain.timefmt import parse_iso
 from hotline.testing import ServerProcess, login
 
 PARTIES = ("isr-duty", "syr-duty", "usa-duty")
@@ -42,7 +45,7 @@ def pct(values: list[float], p: float) -> float:
 
 def consoles(base_url: str, tokens: list[str], ready: mp.Event, stop: mp.Event, out: mp.Queue) -> None:
     """Hold one stream per token; report (seq, arrival time) of every desk event each receives."""
-    async def one(token: str, seen: list[tuple[int, float]], connected: list[int]) -> None:
+    async def one(token: str, seen: list[tuple[int, float, str]], connected: list[int]) -> None:
         url = base_url.replace("http", "ws", 1) + "/api/v1/stream?after=0"
         async with websockets.connect(url, additional_headers={"authorization": f"Bearer {token}"},
                                       max_size=2**24) as ws:
@@ -57,10 +60,10 @@ def consoles(base_url: str, tokens: list[str], ready: mp.Event, stop: mp.Event, 
                 now = time.time()
                 frame = orjson.loads(raw)
                 batch = [frame["event"]] if frame["type"] == "event" else frame.get("events", [])
-                seen.extend((e["seq"], now) for e in batch if e["type"].startswith("desk."))
+                seen.extend((e["seq"], now, e["ts"]) for e in batch if e["type"].startswith("desk."))
 
     async def main() -> None:
-        seen: list[tuple[int, float]] = []
+        seen: list[tuple[int, float, str]] = []
         connected: list[int] = []
         tasks = [asyncio.create_task(one(t, seen, connected)) for t in tokens]
         while len(connected) < len(tokens):  # noqa: ASYNC110 (a count, not an event)
@@ -119,14 +122,16 @@ def main() -> None:
             stop.set()
             seen = out.get(timeout=60)
             proc.join(30)
-    reach = [arrived - sent[seq] for seq, arrived in seen if seq in sent]
+    reach = [arrived - parse_iso(ts).timestamp() for seq, arrived, ts in seen if seq in sent]
+    from_request = [arrived - sent[seq] for seq, arrived, _ in seen if seq in sent]
     expected = len(sent) * len(tokens)
     print(f"presence bench: {len(tokens)} consoles ({n} per party), SQLite, heartbeat 15 s, {mp.cpu_count()} cores")
     print(f"server CPU at rest over {args.rest_seconds:.0f} s: {cpu * 100:.2f} % of one core   (target < 2 %)")
     print(f"state changes: {len(sent)}, deliveries {len(reach)}/{expected}")
-    if reach:
-        print(f"reach p50 {statistics.median(reach) * 1000:.0f} ms, p99 {pct(reach, 99) * 1000:.0f} ms, "
-              f"max {max(reach) * 1000:.0f} ms   (target p99 < 1000 ms)")
+    for name, values in (("from the state change", reach), ("from the request", from_request)):
+        if values:
+            print(f"reach {name}: p50 {statistics.median(values) * 1000:.0f} ms, p99 {pct(values, 99) * 1000:.0f} ms, "
+                  f"max {max(values) * 1000:.0f} ms   (target p99 < 1000 ms from the state change)")
 
 
 if __name__ == "__main__":
