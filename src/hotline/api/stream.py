@@ -66,6 +66,7 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
     if sub is None:
         await ws.close(CLOSE_TOO_MANY, "too many streams for this user; back off and retry")
         return
+    hl.presence.connected(who.username)  # desks: the officer's console is here
     sender = asyncio.current_task()
     assert sender is not None
     # The server ends the stream by cancelling the sender: when the client falls behind (4008), when
@@ -118,6 +119,7 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass
     finally:
+        hl.presence.disconnected(who.username)
         sub.close()
         reader.cancel()
         if ws.application_state == WebSocketState.CONNECTED and sub.kicked is None:

@@ -79,7 +79,8 @@ def validate_post(cmd: PostMessage) -> None:
 
 
 def decide_post(world: World, who: Principal, cmd: PostMessage, now: datetime,
-                existing: dict[str, Any] | None, reply_to: dict[str, Any] | None) -> list[Pending]:
+                existing: dict[str, Any] | None, reply_to: dict[str, Any] | None, *,
+                window_factor: float = 1.0, suspended: tuple[str, ...] = ()) -> list[Pending]:
     """``existing`` is the state under ``cmd.message_id`` (a retried post), ``reply_to`` the state of the
     message answered, both loaded by the caller."""
     party = require_speaker(who, "post messages")
@@ -93,7 +94,8 @@ def decide_post(world: World, who: Principal, cmd: PostMessage, now: datetime,
         raise Conflict(f"A different message already has the id {cmd.message_id!r}; use a new id.", field="id")
     if cmd.reply_to is not None and (reply_to is None or reply_to["channel"] != cmd.channel):
         raise NotFound(f"No message {cmd.reply_to!r} in channel {cmd.channel!r} to reply to.", field="reply_to")
-    window = world.ack_window(cmd.precedence)
+    # The line's alert level may shorten every deadline (domain/line.py: deadline_factor).
+    window = timedelta(seconds=int(world.ack_window(cmd.precedence).total_seconds() * window_factor))
     addressees = [m for m in channel.members if m != party]
     payload: dict[str, Any] = {
         "message_id": cmd.message_id,
@@ -106,6 +108,8 @@ def decide_post(world: World, who: Principal, cmd: PostMessage, now: datetime,
         "ack_window_s": int(window.total_seconds()),
         "ack_deadline": iso(now + window),
     }
+    if away := [p for p in addressees if p in suspended]:
+        payload["sent_during_suspension"] = away  # those parties had suspended their participation
     if cmd.template is not None:
         payload["template"] = {"code": cmd.template["code"], "fields": dict(cmd.template.get("fields", {}))}
     return [Pending(cmd.channel, "message.posted", party, who.username, payload, (KIND, cmd.message_id))]

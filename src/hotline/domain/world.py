@@ -12,12 +12,13 @@ from typing import Any
 
 from .errors import Invalid
 
-__all__ = ["ROLES", "PRECEDENCES", "Party", "Channel", "World"]
+__all__ = ["ROLES", "PRECEDENCES", "ALERT_LEVELS", "Party", "Channel", "Desk", "Duty", "World"]
 
 ROLES = ("operator", "supervisor", "observer", "admin")
 PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
 DEFAULT_DEADLINES = {"FLASH": 120, "IMMEDIATE": 600, "PRIORITY": 1800, "ROUTINE": 14400}
 LANGUAGES = ("en", "he", "ar")
+ALERT_LEVELS = ("normal", "heightened", "crisis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,69 @@ class Channel:
 
 
 @dataclass(frozen=True, slots=True)
+class Desk:
+    """A staffed position of one party (the world file may name several per party: air, ground)."""
+    id: str
+    party: str
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """How desks are watched: presence, alerts, handovers, link tests and what each alert level changes.
+
+    Times are seconds so a test world can make them short; the defaults are the agreement's."""
+    presence_timeout_s: float = 60.0
+    unmanned_alert_s: int = 600  # N: own supervisors after N, the mediator after 2N
+    handover_grace_s: int = 600
+    linktest_interval_s: int = 3600
+    linktest_jitter_s: int = 300
+    linktest_answer_s: int = 300
+    # level -> {"deadline_factor": float, "linktest_interval_s": int}
+    levels: dict[str, dict[str, float]] = field(default_factory=lambda: {
+        "normal": {"deadline_factor": 1.0, "linktest_interval_s": 3600},
+        "heightened": {"deadline_factor": 0.75, "linktest_interval_s": 1800},
+        "crisis": {"deadline_factor": 0.5, "linktest_interval_s": 600}})
+
+    def deadline_factor(self, level: str) -> float:
+        return float(self.levels.get(level, {}).get("deadline_factor", 1.0))
+
+    def linktest_interval(self, level: str) -> int:
+        return int(self.levels.get(level, {}).get("linktest_interval_s", self.linktest_interval_s))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Duty:
+        known = {"presence_timeout_s", "unmanned_alert_s", "handover_grace_s", "linktest_interval_s",
+                 "linktest_jitter_s", "linktest_answer_s"}
+        values: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key == "levels":
+                continue
+            if key not in known:
+                raise Invalid(f"Unknown setting duty.{key}; use one of {sorted(known)}.", field=f"duty.{key}")
+            if not isinstance(value, int | float) or value < 0 or (value == 0 and key != "linktest_jitter_s"):
+                raise Invalid(f"duty.{key} must be a positive number of seconds.", field=f"duty.{key}")
+            values[key] = value
+        duty = cls(**values)
+        levels = {"normal": {"deadline_factor": 1.0, "linktest_interval_s": duty.linktest_interval_s},
+                  "heightened": {"deadline_factor": 0.75, "linktest_interval_s": duty.linktest_interval_s / 2},
+                  "crisis": {"deadline_factor": 0.5, "linktest_interval_s": min(600, duty.linktest_interval_s)}}
+        for name, effects in raw.get("levels", {}).items():
+            if name not in ALERT_LEVELS:
+                raise Invalid(f"Unknown alert level {name!r}; use one of {ALERT_LEVELS}.", field="duty.levels")
+            factor = effects.get("deadline_factor", levels[name]["deadline_factor"])
+            interval = effects.get("linktest_interval_s", levels[name]["linktest_interval_s"])
+            if not (isinstance(factor, int | float) and 0 < factor <= 1):
+                raise Invalid(f"duty.levels.{name}.deadline_factor must be above 0 and at most 1.",
+                              field=f"duty.levels.{name}.deadline_factor")
+            if not (isinstance(interval, int | float) and interval > 0):
+                raise Invalid(f"duty.levels.{name}.linktest_interval_s must be a positive number of seconds.",
+                              field=f"duty.levels.{name}.linktest_interval_s")
+            levels[name] = {"deadline_factor": float(factor), "linktest_interval_s": int(interval)}
+        return cls(**values, levels=levels)
+
+
+@dataclass(frozen=True, slots=True)
 class World:
     name: str
     parties: dict[str, Party]
@@ -44,6 +108,8 @@ class World:
     deadlines: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     common_channel: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    desks: dict[str, Desk] = field(default_factory=dict)
+    duty: Duty = field(default_factory=Duty)
 
     @property
     def mediator(self) -> str | None:
@@ -87,8 +153,20 @@ class World:
         common = meta.get("common_channel") or next(iter(channels), "")
         if common and common not in channels:
             raise Invalid(f"common_channel {common!r} is not a channel of this world.", field="world.common_channel")
-        settings = {k: v for k, v in data.items() if k not in {"world", "parties", "channels", "precedence"}}
-        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings)
+        settings = {k: v for k, v in data.items()
+                    if k not in {"world", "parties", "channels", "precedence", "desks", "duty"}}
+        desks: dict[str, Desk] = {}
+        for raw in data.get("desks", []):
+            if raw.get("party") not in parties or not str(raw.get("id", "")).strip():
+                raise Invalid(f"Desk {raw.get('id')!r} needs an id and a party of this world.", field="desks")
+            if raw["id"] in desks:
+                raise Invalid(f"Desk {raw['id']!r} is defined twice in the world file.", field="desks")
+            desks[raw["id"]] = Desk(raw["id"], raw["party"], dict(raw.get("names", {})))
+        for pid, party in parties.items():  # every party has a desk, named after it unless the file says
+            if not any(d.party == pid for d in desks.values()):
+                desks[pid] = Desk(pid, pid, dict(party.names))
+        duty = Duty.from_dict(data.get("duty", {}))
+        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings, desks, duty)
 
     def describe(self) -> dict[str, Any]:
         """The public description the console needs (names in every language)."""
@@ -99,4 +177,5 @@ class World:
             "deadlines": self.deadlines,
             "parties": [{"id": p.id, "names": p.names, "timezone": p.timezone, "language": p.language,
                          "mediator": p.mediator} for p in self.parties.values()],
+            "desks": [{"id": d.id, "party": d.party, "names": d.names} for d in self.desks.values()],
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hotline.domain import messages
+from hotline.domain import line, messages
 from hotline.domain.access import Principal, visible_channel
 from hotline.domain.errors import Invalid, NotFound
 from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting, load_aggregate
@@ -34,11 +34,13 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
     _check_id(cmd.message_id)
     messages.validate_post(cmd)
 
-    also = ((KIND, cmd.reply_to),) if cmd.reply_to else ()
+    also = ((line.KIND, line.LINE_ID), *(((KIND, cmd.reply_to),) if cmd.reply_to else ()))
     return await on_aggregate(
         hl, KIND, cmd.message_id, new=True, also=also,
         decide=lambda existing, others, now: messages.decide_post(
-            hl.world, who, cmd, now, existing, others.get(cmd.reply_to) if cmd.reply_to else None))
+            hl.world, who, cmd, now, existing, others.get(cmd.reply_to) if cmd.reply_to else None,
+            window_factor=line.deadline_factor(hl.world, others[line.LINE_ID]),
+            suspended=tuple(line.suspended_parties(others[line.LINE_ID]))))
 
 
 async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "") -> tuple[dict[str, Any], bool]:

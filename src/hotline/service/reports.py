@@ -21,6 +21,7 @@ from hotline.domain.access import Principal
 from hotline.domain.timefmt import iso, parse_iso
 from hotline.store.ledger import list_aggregates
 
+from . import desks
 from .hotline import Hotline
 
 __all__ = ["summary", "to_csv", "stats"]
@@ -83,6 +84,7 @@ async def summary(hl: Hotline, who: Principal, start: datetime, end: datetime) -
         "time_to_resolve": {p: stats(v) for p, v in sorted(resolve.items())},
         "open_disputes": open_disputes,
         "commitments": {"due": len(due), "late": sum(1 for m in due if m["late"]), "items": due},
+        "desks": await desks.report_section(hl, start, end, stats),
     }
 
 
@@ -108,4 +110,8 @@ def to_csv(report: dict[str, Any]) -> str:
         w.writerow(["commitments", m["id"], "due", m["due"]])
         w.writerow(["commitments", m["id"], "status", m["status"]])
         w.writerow(["commitments", m["id"], "late", str(m["late"]).lower()])
+    for party, figures in report.get("desks", {}).items():
+        for metric, value in {**{f"linktest_{k}": v for k, v in figures["linktest_answer"].items()},
+                              **{k: v for k, v in figures.items() if k != "linktest_answer"}}.items():
+            w.writerow(["desks", party, metric, "" if value is None else value])
     return buf.getvalue()

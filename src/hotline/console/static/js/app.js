@@ -5,6 +5,7 @@
 // strings to all three catalogs in static/i18n/. See views/index.js for the ctx contract.
 import { Alarm } from './alarm.js';
 import { createApi } from './api.js';
+import { mountDesks } from './desks/index.js';
 import { h } from './dom.js';
 import { applyI18n, language, loadCatalogs, savedLanguage, setLanguage, t } from './i18n.js';
 import { showLogin } from './login.js';
@@ -115,6 +116,7 @@ async function startSession(me) {
     live: s.stream,
   };
   s.ctx = ctx;
+  s.disposers.push(mountDesks(ctx)); // desk strip, alert banner, link-test prompt, handover dialog
   s.stream.start(store.knownSeq());
   route();
 }

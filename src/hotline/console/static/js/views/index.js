@@ -15,10 +15,11 @@
 //   me / user  {username, party, role, channels, world}; world {parties, deadlines, ...};
 //   party, partyName(id), myTimeZone, now() (server-corrected clock), ack(message), canSpeak,
 //   onKey(key, fn): a single-key shortcut while this view is mounted.
+import roster from '../desks/roster.js';
 import incidents from './incidents/index.js';
 import map from './map/index.js';
 import record from './record/index.js';
 import report from './report/index.js';
 import timeline from './timeline/index.js';
 
-export const views = [timeline, incidents, map, report, record];
+export const views = [timeline, incidents, map, report, record, roster];

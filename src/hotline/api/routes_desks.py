@@ -1,0 +1,146 @@
+"""Staffed desks: status, shifts and roster, sign-on/off, handover, link tests, alert level, suspension."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hotline.service import desks as use
+
+from .deps import Caller, Service
+from .responses import JSON
+
+router = APIRouter(prefix="/api/v1", tags=["desks"])
+
+REASON = Field(default="", max_length=2000, description="Free text every party reads; at most 2,000 characters.")
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    officer: str = Field(min_length=1, max_length=64, description="Username of one of the party's officers.")
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = REASON
+
+
+class RequiredReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class LevelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: str = Field(min_length=1, max_length=32, description="normal, heightened or crisis")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=2000)
+
+
+class HandoverAckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[str] | None = Field(default=None, max_length=1000,
+                                    description="Item ids acknowledged; leave out for the whole handover.")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+@router.get("/desks", summary="Every desk's state, officer and link tests; the alert level and suspensions")
+async def overview(who: Caller, hl: Service) -> dict[str, Any]:
+    return await use.overview(hl, who)
+
+
+@router.get("/desks/roster", summary="Each desk's shifts for the next days, with the gaps no shift covers")
+async def roster(who: Caller, hl: Service, days: int = Query(7, ge=1, le=31)) -> dict[str, Any]:
+    return await use.roster(hl, who, days)
+
+
+@router.post("/desks/{desk}/shifts", status_code=201, response_class=JSON, summary="Plan a shift (supervisors)")
+async def plan_shift(desk: str, body: ShiftIn, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.plan_shift(hl, who, desk, body.officer, _utc(body.start), _utc(body.end))
+    return JSON({"desk": desk, "shifts": state["shifts"]}, status_code=201)
+
+
+@router.delete("/desks/{desk}/shifts/{shift_id}", response_class=JSON, summary="Cancel a planned shift (supervisors)")
+async def cancel_shift(desk: str, shift_id: str, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.cancel_shift(hl, who, desk, shift_id)
+    return JSON({"desk": desk, "shifts": state["shifts"]})
+
+
+@router.post("/desks/{desk}/sign-on", status_code=201, response_class=JSON,
+             summary="Sign on to one's own party's desk; with another officer on duty this is a handover")
+async def sign_on(desk: str, who: Caller, hl: Service) -> JSON:
+    state, wrote = await use.sign_on(hl, who, desk)
+    return JSON(state_view(state), status_code=201 if wrote else 200)
+
+
+@router.post("/desks/{desk}/sign-off", response_class=JSON,
+             summary="Sign off (the officer on duty) or sign the officer off (a supervisor)")
+async def sign_off(desk: str, who: Caller, hl: Service, body: ReasonIn | None = None) -> JSON:
+    state, _ = await use.sign_off(hl, who, desk, body.reason if body else "")
+    return JSON(state_view(state))
+
+
+@router.get("/desks/{desk}/handover/items", summary="What is open for the desk's party now (the handover list)")
+async def handover_items(desk: str, who: Caller, hl: Service) -> dict[str, Any]:
+    use.check_own_desk(hl, who, desk)
+    return {"items": await use.open_items(hl, hl.world.desks[desk].party)}
+
+
+@router.post("/desks/{desk}/handover", status_code=201, response_class=JSON,
+             summary="The officer on duty writes the handover note; the open items are listed automatically")
+async def prepare_handover(desk: str, body: NoteIn, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.prepare_handover(hl, who, desk, body.note)
+    return JSON(state_view(state), status_code=201)
+
+
+@router.post("/desks/{desk}/handover/{handover_id}/ack", response_class=JSON,
+             summary="The incoming officer acknowledges handover items, or the whole handover")
+async def ack_handover(desk: str, handover_id: str, who: Caller, hl: Service,
+                       body: HandoverAckIn | None = None) -> JSON:
+    state, _ = await use.ack_handover(hl, who, desk, handover_id, body.items if body else None)
+    return JSON(state_view(state))
+
+
+@router.post("/desks/{desk}/linktests/{test_id}/answer", status_code=201, response_class=JSON,
+             summary="Answer the open link test of one's own desk")
+async def answer_linktest(desk: str, test_id: str, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.answer_linktest(hl, who, desk, test_id)
+    return JSON(state_view(state), status_code=201)
+
+
+@router.post("/line/level", response_class=JSON,
+             summary="Raise or lower the line's alert level (a party's supervisor or the mediator)")
+async def set_level(body: LevelIn, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.set_alert_level(hl, who, body.level, body.reason)
+    return JSON(state)
+
+
+@router.post("/line/suspend", response_class=JSON, summary="Suspend the caller's party's participation (supervisor)")
+async def suspend(body: RequiredReasonIn, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.suspend(hl, who, body.reason)
+    return JSON(state)
+
+
+@router.post("/line/resume", response_class=JSON, summary="Resume the caller's party's participation (supervisor)")
+async def resume(body: RequiredReasonIn, who: Caller, hl: Service) -> JSON:
+    state, _ = await use.resume(hl, who, body.reason)
+    return JSON(state)
+
+
+def state_view(state: dict[str, Any]) -> dict[str, Any]:
+    """A desk's record as the API shows it: without its history and its next link test's time."""
+    lt = state.get("linktest", {})
+    return {**{k: v for k, v in state.items() if k not in ("history", "seed", "linktest")},
+            "linktest": {"open": lt.get("open"), "last": lt.get("last"), "level": lt.get("level")}}
