@@ -11,10 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import Invalid
+from .policies import Escalation, parse_escalation
 
 __all__ = ["ROLES", "PRECEDENCES", "Party", "Channel", "World"]
 
-ROLES = ("operator", "supervisor", "observer", "admin")
+ROLES = ("operator", "supervisor", "translator", "observer", "admin")
 PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
 DEFAULT_DEADLINES = {"FLASH": 120, "IMMEDIATE": 600, "PRIORITY": 1800, "ROUTINE": 14400}
 LANGUAGES = ("en", "he", "ar")
@@ -44,6 +45,7 @@ class World:
     deadlines: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     common_channel: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    escalation: Escalation = field(default_factory=Escalation)
 
     @property
     def mediator(self) -> str | None:
@@ -87,8 +89,10 @@ class World:
         common = meta.get("common_channel") or next(iter(channels), "")
         if common and common not in channels:
             raise Invalid(f"common_channel {common!r} is not a channel of this world.", field="world.common_channel")
-        settings = {k: v for k, v in data.items() if k not in {"world", "parties", "channels", "precedence"}}
-        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings)
+        escalation = parse_escalation(data.get("escalation"), set(parties), PRECEDENCES)
+        settings = {k: v for k, v in data.items()
+                    if k not in {"world", "parties", "channels", "precedence", "escalation"}}
+        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings, escalation)
 
     def describe(self) -> dict[str, Any]:
         """The public description the console needs (names in every language)."""

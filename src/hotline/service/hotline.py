@@ -16,6 +16,7 @@ from hotline.store.ledger import last_seq
 from .auth import Auth
 from .checkpoints import Checkpoints
 from .config import Settings, load_world
+from .notify import Notifier
 from .timers import Timers
 from .writer import Writer
 
@@ -42,6 +43,7 @@ class Hotline:
         self.auth.on_revoke.append(self.hub.end_sessions)
         self.listeners: list[Callable[[list[Event]], None]] = []
         self.checkpoints = Checkpoints(self)
+        self.notifier = Notifier(self)  # escalation steps to e-mail and webhooks (checks the world's URLs)
         # On PostgreSQL several processes may share the ledger: deliver what any of them commits, in
         # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
         self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)
@@ -58,8 +60,10 @@ class Hotline:
         self.writer.start()
         if timers:
             self.timers.start()
+            await self.notifier.start()
 
     async def stop(self) -> None:
+        await self.notifier.stop()
         await self.timers.stop()
         await self.writer.stop()
         if self.tailer is not None:
