@@ -24,10 +24,10 @@ def build_email(s: NotifySettings, to: str, subject: str, text: str, *, language
     msg["Subject"] = subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(domain=s.smtp_from.rpartition("@")[2] or "hotline")
-    msg["Content-Language"] = language
     # Lets a receiving system drop the duplicate of a retry that had in fact arrived.
     msg["Hotline-Delivery-Id"] = delivery_id
     msg.set_content(text, charset="utf-8")
+    msg["Content-Language"] = language  # after set_content, which replaces every Content-* header
     return msg
 
 
