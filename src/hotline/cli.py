@@ -89,16 +89,29 @@ def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           db: DbOpt = None) -> None:
     """Run the server for a configured deployment (HOTLINE_DATABASE_URL, HOTLINE_WORLD)."""
-    _serve(_settings(db), host, port)
+    # Escalation e-mails link to the console, and a webhook must not point back at this server.
+    os.environ.setdefault("HOTLINE_PUBLIC_URL", f"http://{host}:{port}")
+    try:
+        _serve(_settings(db), host, port)
+    except DomainError as e:  # a world file that breaks a rule: one line, naming the file and key
+        typer.echo(f"error: {e.detail}", err=True)
+        raise typer.Exit(2) from e
 
 
 @app.command()
 def init(db: DbOpt = None) -> None:
-    """Create or upgrade the database schema."""
+    """Check the world file, then create or upgrade the database schema."""
+    from hotline.service.config import load_world
     from hotline.store.database import Database
 
     async def go() -> None:
-        database = Database(_settings(db).database_url)
+        settings = _settings(db)
+        try:
+            load_world(settings.world)
+        except DomainError as e:  # a world file that breaks a rule stops here: one line, file and key
+            typer.echo(f"error: {e.detail}", err=True)
+            raise typer.Exit(2) from e
+        database = Database(settings.database_url)
         await database.migrate()
         await database.dispose()
 
