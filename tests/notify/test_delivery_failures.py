@@ -1,6 +1,5 @@
-"""Deliveries that keep failing: an SMTP server that refuses or never answers, a webhook that always
-answers 500 (test_webhook_disabled). Each attempt is logged; the one that gives up is escalated on the console (a ledger event
-for the party's supervisors); a webhook target failing N times is disabled and reported."""
+"""E-mails that keep failing: an SMTP server that refuses or never answers. Each attempt is logged; the
+delivery that gives up is escalated on the console (a ledger event for the party's supervisors)."""
 
 from __future__ import annotations
 
