@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import commitments, disputes, findings, incidents, messages, notices, witness_keys, zones_agreed
+from . import commitments, disputes, findings, incidents, messages, notices, translations, witness_keys, zones_agreed
 from .events import Pending
 from .world import World
 
@@ -48,3 +48,4 @@ register(AggregateKind(witness_keys.KIND, witness_keys.evolve, witness_keys.next
 register(AggregateKind(zones_agreed.KIND, zones_agreed.evolve, zones_agreed.next_due, None, zones_agreed.awaiting))
 register(AggregateKind(notices.KIND, notices.evolve, notices.next_due, notices.tick, notices.awaiting))
 register(AggregateKind(findings.KIND, findings.evolve, findings.next_due, findings.tick, findings.awaiting))
+register(AggregateKind(translations.KIND, translations.evolve, translations.next_due, None, translations.awaiting))
