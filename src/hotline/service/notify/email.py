@@ -38,5 +38,6 @@ async def send_email(s: NotifySettings, msg: EmailMessage) -> str:
     _responses, answer = await aiosmtplib.send(
         msg, hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_user or None,
         password=s.smtp_password or None, use_tls=s.smtp_tls == "tls",
-        start_tls=True if s.smtp_tls == "starttls" else False, timeout=s.smtp_timeout_s)
+        start_tls=True if s.smtp_tls == "starttls" else False, timeout=s.smtp_timeout_s,
+        cert_bundle=s.smtp_ca_file or None)
     return answer

@@ -20,6 +20,7 @@ class NotifySettings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "hotline@localhost"
+    smtp_ca_file: str = ""  # a CA bundle for the SMTP server's certificate (default: the system's)
     smtp_timeout_s: float = 10.0
     smtp_attempts: int = 5
     smtp_backoff_s: float = 30.0
