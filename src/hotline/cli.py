@@ -56,6 +56,8 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # for the socket (a slow client then grows the server's memory instead of being cut off); keep it
     # until the sans-I/O one applies back-pressure, without alarming the operator's terminal.
     warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
+    # Escalation e-mails link to the console, and a webhook must not point back at this server.
+    os.environ.setdefault("HOTLINE_PUBLIC_URL", f"http://{host}:{port}")
     # ws="websockets": its send waits while the socket's write buffer is full, so a slow stream client
     # fills its own bounded queue in the hub and is cut off (close 4008) instead of growing the
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
@@ -89,8 +91,6 @@ def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           db: DbOpt = None) -> None:
     """Run the server for a configured deployment (HOTLINE_DATABASE_URL, HOTLINE_WORLD)."""
-    # Escalation e-mails link to the console, and a webhook must not point back at this server.
-    os.environ.setdefault("HOTLINE_PUBLIC_URL", f"http://{host}:{port}")
     try:
         _serve(_settings(db), host, port)
     except DomainError as e:  # a world file that breaks a rule: one line, naming the file and key

@@ -74,6 +74,9 @@ def test_arabic_message_translated_into_hebrew_by_three_people_shown_side_by_sid
         expect(sup_page.locator(f'#tr-queue button[data-id="{msg["id"]}"]')).to_have_count(0)
 
         ctx_duty, page, errors = sign_in(browser, server, "isr-duty", "he")
+        card = page.locator(f'article.msg[data-id="{msg["id"]}"]')
+        card.locator(".btn-ack-pending").click()  # "received, translation pending"
+        expect(card.locator(".btn-ack-pending")).to_have_count(0, timeout=10_000)
         panel = page.locator(f"#tr-panel-{msg['id']}")
         expect(panel.locator(".tr-translation")).to_have_attribute("data-state", "certified", timeout=10_000)
         expect(panel.locator(".tr-original .user-text").last).to_have_text(ARABIC)
@@ -88,6 +91,10 @@ def test_arabic_message_translated_into_hebrew_by_three_people_shown_side_by_sid
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator(f'article.msg[data-id="{msg["id"]}"]').screenshot(path=str(ARTIFACTS / "translation-he.png"))
         page.screenshot(path=str(ARTIFACTS / "translation-console-he.png"))
-        assert tr_errors == sup_errors == errors == []
-        for c in (ctx_tr, ctx_sup, ctx_duty):
+        # the sender sees that Israel received it and its translation is pending
+        ctx_syr, syr_page, syr_errors = sign_in(browser, server, "syr-duty", "ar")
+        note = syr_page.locator(f'article.msg[data-id="{msg["id"]}"] .tr-pending-ack')
+        expect(note).to_contain_text("إسرائيل", timeout=10_000)
+        assert tr_errors == sup_errors == errors == syr_errors == []
+        for c in (ctx_tr, ctx_sup, ctx_duty, ctx_syr):
             c.close()

@@ -74,15 +74,17 @@ export class MessageStore {
     if (ev.type === 'message.acknowledged') {
       const entry = state.addressees[ev.party];
       if (!entry || entry.ack) return;
-      entry.ack = { by: ev.actor, at: ev.ts, seq: ev.seq, late: p.late, note: p.note || '' };
+      entry.ack = { by: ev.actor, at: ev.ts, seq: ev.seq, late: p.late, note: p.note || '',
+        translation_pending: Boolean(p.translation_pending) };
     } else if (ev.type === 'message.ack_overdue') {
       const entry = state.addressees[p.party];
       if (!entry) return;
       entry.overdue = Math.max(entry.overdue, 1);
-    } else if (ev.type === 'message.ack_escalated') {
+    } else if (ev.type === 'message.ack_escalated' || ev.type === 'message.escalation_step') {
       const entry = state.addressees[p.party];
       if (!entry) return;
       entry.overdue = 2;
+      if (p.step) entry.step = Math.max(entry.step || 0, p.step); // a world-file policy's further steps
     } else {
       return;
     }

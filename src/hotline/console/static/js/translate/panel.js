@@ -92,9 +92,8 @@ export function translationPanel(m, ctx) {
     btn.addEventListener('click', async () => {
       btn.disabled = true;
       try {
-        const state = await ctx.api.post(`/api/v1/messages/${encodeURIComponent(m.id)}/ack`,
-          { translation_pending: true });
-        ctx.store.load?.([state]);
+        // The stream brings the acknowledgement back and the card re-renders from it.
+        await ctx.api.post(`/api/v1/messages/${encodeURIComponent(m.id)}/ack`, { translation_pending: true });
       } catch (err) { btn.disabled = false; btn.title = err.message; }
     });
     wrap.append(btn);
