@@ -12,6 +12,7 @@ import { MessageStore } from './messages.js';
 import { buildHeader, partyName } from './shell.js';
 import { EventBus, LiveStream } from './stream.js';
 import { views } from './views/index.js';
+import { watchDeliveryFailures } from './escalation/alerts.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('bar');
@@ -115,6 +116,7 @@ async function startSession(me) {
     live: s.stream,
   };
   s.ctx = ctx;
+  s.disposers.push(watchDeliveryFailures(ctx)); // escalations that reached no one
   s.stream.start(store.knownSeq());
   route();
 }

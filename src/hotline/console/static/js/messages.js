@@ -80,7 +80,7 @@ export class MessageStore {
       const entry = state.addressees[p.party];
       if (!entry) return;
       entry.overdue = Math.max(entry.overdue, 1);
-    } else if (ev.type === 'message.ack_escalated' || ev.type === 'message.escalation_step') {
+    } else if (ev.type === 'message.ack_escalated' || ev.type.endsWith('.escalation_step')) {
       const entry = state.addressees[p.party];
       if (!entry) return;
       entry.overdue = 2;
