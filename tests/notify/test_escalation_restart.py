@@ -59,8 +59,8 @@ def test_flash_through_three_steps_each_once_across_sigkill(database_url: str, t
             syr = login(server.base_url, "syr-super")
             recorded = steps(syr)
             assert [(e["type"], e["payload"]["step"], e["payload"]["channels"]) for e in recorded] == [
-                ("message.ack_overdue", 1, ["console"]), ("message.ack_escalated", 2, ["email"]),
-                ("message.escalation_step", 3, ["webhook"])]
+                ("message.ack_overdue", 1, ["console"]), ("message.escalation_step", 2, ["email"]),
+                ("message.ack_escalated", 3, ["webhook"])]
             offsets = [(parse_iso(e["ts"]) - posted).total_seconds() for e in recorded]
             due = [FLASH_S + sum(DELAYS[:i + 1]) for i in range(3)]
             assert all(at >= d for at, d in zip(offsets, due, strict=True)), (offsets, due)  # never early

@@ -58,10 +58,11 @@ def test_a_finding_policy_walks_four_steps_each_once_at_its_offset() -> None:
     state, written = run(w, findings.evolve, state, findings.tick, window + 80)
     for party in ("isr", "syr"):
         assert [(s - window, t, n) for s, p, t, n in written if p == party] == [
-            (0, "finding.ack_overdue", 1), (10, "finding.ack_escalated", 2), (30, "finding.escalation_step", 3),
+            (0, "finding.ack_overdue", 1), (10, "finding.escalation_step", 2), (30, "finding.ack_escalated", 3),
             (70, "finding.escalation_step", 4)]
     assert len(written) == 8  # four steps for each of the two parties, none twice
     assert findings.next_due(state) is None
+    assert {p: (e["overdue"], e["step"]) for p, e in state["addressees"].items()} == {"isr": (2, 4), "syr": (2, 4)}
 
 
 def test_without_a_policy_a_message_escalates_as_it_always_did() -> None:

@@ -6,7 +6,8 @@ passed (``<prefix>.ack_overdue``, to that party's supervisors), 2 at twice the w
 (``<prefix>.ack_escalated``, to the mediator). That is the default policy; a world file's escalation
 policy (``policies.py``) may give a party other steps: the entry then holds ``plan`` (each step's
 offset in seconds after the deadline, fixed when the item was posted) and ``step`` (steps reached).
-Step 1 is still ``ack_overdue``, step 2 ``ack_escalated``, further steps ``<prefix>.escalation_step``.
+The events keep their meaning: step 1 is ``ack_overdue`` (the deadline passed), the first step that
+reaches the mediator is ``ack_escalated``, every other step ``<prefix>.escalation_step``.
 Everything here is pure; the aggregate that uses it names its event prefix and the payload key that
 identifies it.
 """
@@ -24,8 +25,8 @@ from .world import World
 __all__ = ["addressed", "record_ack", "record_escalation", "overdue_events", "next_deadline", "awaiting",
            "plans", "STEP_TYPES"]
 
-# The event each step writes: the first two keep the meaning they always had.
-STEP_TYPES = {1: "ack_overdue", 2: "ack_escalated"}
+# The events of the default's two steps; a policy's other steps write ``escalation_step``.
+STEP_TYPES = ("ack_overdue", "ack_escalated", "escalation_step")
 
 Entries = dict[str, dict[str, Any]]
 
@@ -78,10 +79,12 @@ def record_ack(entries: Entries, event: dict[str, Any]) -> None:
 
 def record_escalation(entries: Entries, event: dict[str, Any]) -> None:
     """Apply an ``*.ack_overdue`` (step 1), ``*.ack_escalated`` (2) or ``*.escalation_step`` (n) event."""
-    party = event["payload"]["party"]
-    step = event["payload"].get("step") or (2 if event["type"].endswith(".ack_escalated") else 1)
-    entry = entries[party]
-    entry["overdue"] = max(entry["overdue"], min(step, 2))
+    p = event["payload"]
+    step = p.get("step") or (2 if event["type"].endswith(".ack_escalated") else 1)
+    entry = entries[p["party"]]
+    # ``overdue`` keeps its meaning: 1 the deadline passed, 2 the mediator has been told.
+    level = 2 if event["type"].endswith(".ack_escalated") or "mediator" in p.get("targets", ()) else 1
+    entry["overdue"] = max(entry["overdue"], level)
     if "step" in entry or step > 2:
         entry["step"] = max(_reached(entry), step)
 
@@ -111,7 +114,9 @@ def overdue_events(world: World, *, prefix: str, channel: str, aggregate: tuple[
             if custom:  # the default's events stay exactly as they always were
                 payload.update(step=number, steps=len(plan), targets=list(step.targets),
                                channels=list(step.channels))
-            kind = STEP_TYPES.get(number, "escalation_step")
+            mediator_before = any("mediator" in s.targets for s in steps[:index])
+            kind = ("ack_overdue" if number == 1 else "ack_escalated"
+                    if "mediator" in step.targets and not mediator_before else "escalation_step")
             out.append(Pending(channel, f"{prefix}.{kind}", None, SYSTEM, payload, aggregate))
     return out
 

@@ -5,6 +5,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { ensureStyles } from '../translate/styles.js';
+import { targetName } from './history.js';
 
 export function watchDeliveryFailures(ctx) {
   if (!ctx.party) return () => {};
@@ -23,7 +24,7 @@ export function watchDeliveryFailures(ctx) {
   }
 
   const text = (medium, target, disabled) => t(disabled ? 'esc.alert.disabled' : 'esc.alert.failed', {
-    medium: t(`esc.medium.${medium}`), target });
+    medium: t(`esc.medium.${medium}`), target: targetName(target, ctx) });
 
   const off = ctx.bus.subscribe('notify.*', (ev) => {
     if (ev.payload.party !== ctx.party) return;

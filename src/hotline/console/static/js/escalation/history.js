@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { ensureStyles } from '../translate/styles.js';
 import { dtg } from '../time.js';
 
-function targetName(key, ctx) {
+export function targetName(key, ctx) {
   if (key.startsWith('principal:')) return key.slice('principal:'.length);
   const [party, who] = key.includes('/') ? key.split('/') : [null, key];
   const label = t(`esc.target.${who}`);
