@@ -116,20 +116,28 @@ class Notifier:
         """Create the deliveries of every step recorded since the stored position; returns how many."""
         created = 0
         while True:
-            async with self.hl.db.write() as conn:
+            # Read outside the write lock (the ledger's writer shares it); write only rows and position.
+            async with self.hl.db.read() as conn:
                 position = await store.get_position(conn) or 0
                 batch = await read_events(conn, after=position, channels=None, limit=500)
-                if not batch:
-                    return created
-                rows = [r for e in batch if is_step(e) for r in plan_deliveries(self.hl.world, e)]
+            if not batch:
+                return created
+            rows = [r for e in batch if is_step(e) for r in plan_deliveries(self.hl.world, e)]
+            async with self.hl.db.write() as conn:
+                if (await store.get_position(conn) or 0) != position:
+                    continue  # another process planned these meanwhile
                 await store.add_deliveries(conn, [{**r, "log": orjson.dumps(r["log"]).decode()} for r in rows],
                                            is_sqlite=self.hl.db.is_sqlite)
                 await store.set_position(conn, batch[-1].seq, is_sqlite=self.hl.db.is_sqlite)
-                created += len(rows)
+            created += len(rows)
 
     async def run_due(self) -> int:
         """Attempt every delivery due now; returns the number of attempts."""
         now = self.hl.clock()
+        async with self.hl.db.read() as conn:  # most passes find nothing due: no write lock for them
+            nxt = await store.next_delivery_at(conn)
+        if nxt is None or nxt > iso(now):
+            return 0
         async with self.hl.db.write() as conn:
             rows = await store.claim_due(conn, iso(now), iso(now + timedelta(seconds=LEASE_S)))
         await asyncio.gather(*(self._attempt(row) for row in rows))
