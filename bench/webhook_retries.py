@@ -26,7 +26,7 @@ import orjson
 
 from hotline.testing import ServerProcess, free_port, login
 
-SECRET = "bench-secret"
+SECRET = "bench-secret-0123456789abcdef"
 
 
 def main() -> None:

@@ -28,7 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     world = policy_world(tmp, f"http://127.0.0.1:{free_port()}/hook", flash_s=2, delays=(0, 1, 600))
     srv = ServerProcess(f"sqlite:///{tmp / 'hotline.db'}", world=world, log=tmp / "server.log", env={
         "HOTLINE_HEARTBEAT": "2", "HOTLINE_SMTP_HOST": "127.0.0.1", "HOTLINE_SMTP_PORT": str(closed),
-        "HOTLINE_SMTP_TLS": "none", "HOTLINE_SMTP_ATTEMPTS": "2", "HOTLINE_SMTP_BACKOFF_S": "0.2"})
+        "HOTLINE_SMTP_TLS": "none", "HOTLINE_SMTP_ATTEMPTS": "2", "HOTLINE_SMTP_BACKOFF_S": "0.2",
+        "HOTLINE_WEBHOOK_SECRET": "a-long-secret-for-the-test-receiver"})
     preparing = threading.Thread(target=srv.prepare)
     preparing.start()
     preparing.join()

@@ -109,4 +109,13 @@ def test_a_webhook_pointing_at_the_server_itself_is_refused_at_start(url: str, t
 def test_a_webhook_on_another_port_of_loopback_is_allowed(tmp_path: Path) -> None:
     path = policy_world(tmp_path, "http://127.0.0.1:9999/hook")
     Hotline(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", world=path,
-                     extra={"HOTLINE_PUBLIC_URL": "http://127.0.0.1:8000"}))
+                     extra={"HOTLINE_PUBLIC_URL": "http://127.0.0.1:8000", "HOTLINE_WEBHOOK_SECRET": "x" * 32}))
+
+
+def test_webhooks_without_a_long_secret_are_refused_at_start(tmp_path: Path) -> None:
+    path = policy_world(tmp_path, "http://127.0.0.1:9999/hook")
+    for secret in ("", "short"):
+        with pytest.raises(Invalid, match="HOTLINE_WEBHOOK_SECRET") as info:
+            Hotline(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", world=path,
+                             extra={"HOTLINE_WEBHOOK_SECRET": secret}))
+        assert info.value.field == "HOTLINE_WEBHOOK_SECRET"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import orjson
 
+from hotline.domain.errors import Invalid
 from hotline.domain.events import SYSTEM, Pending
 from hotline.domain.timefmt import dtg, iso, parse_iso
 from hotline.ledger.envelope import Event
@@ -55,9 +56,14 @@ class Notifier:
 
     def check(self) -> None:
         """Refuse a world whose webhooks point at this server (checked when the service is built)."""
-        for i, contact in enumerate(self.hl.world.escalation.contacts):
-            if contact.webhook:
-                refuse_self(contact.webhook, self.settings.public_url, f"escalation.contacts[{i}].webhook")
+        hooks = [(i, c.webhook) for i, c in enumerate(self.hl.world.escalation.contacts) if c.webhook]
+        for i, url in hooks:
+            refuse_self(url, self.settings.public_url, f"escalation.contacts[{i}].webhook")
+        if hooks and len(self.settings.webhook_secret) < 16:
+            # Fail closed: an unsigned (or guessably signed) webhook could be forged by anyone.
+            raise Invalid("The world file names webhooks but HOTLINE_WEBHOOK_SECRET is unset or shorter than 16 "
+                          "characters; set a long random secret and give it to the receivers.",
+                          field="HOTLINE_WEBHOOK_SECRET")
 
     async def prepare(self) -> None:
         """Ready to plan and send (tests drive ``plan`` and ``run_due`` by hand after this)."""
