@@ -61,7 +61,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # ws="websockets": its send waits while the socket's write buffer is full, so a slow stream client
     # fills its own bounded queue in the hub and is cut off (close 4008) instead of growing the
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
-    uvicorn.run(create_app(Hotline(settings)), host=host, port=port, log_level="warning", ws="websockets",
+    hl = Hotline(settings)
+    hl.notifier.check()  # a webhook pointing at this server, or unsigned: refused before listening
+    uvicorn.run(create_app(hl), host=host, port=port, log_level="warning", ws="websockets",
                 ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20)
 
 

@@ -92,6 +92,19 @@ def test_hotline_init_refuses_the_world_in_one_line_and_creates_nothing(tmp_path
     assert not db.exists()
 
 
+def test_hotline_serve_refuses_a_webhook_to_itself_in_one_line(tmp_path: Path) -> None:
+    port = 18765
+    path = policy_world(tmp_path, f"http://localhost:{port}/api/v1/events")
+    env = {**os.environ, "HOTLINE_WORLD": path, "HOTLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}",
+           "HOTLINE_WEBHOOK_SECRET": "x" * 32}
+    env.pop("HOTLINE_PUBLIC_URL", None)
+    r = subprocess.run([sys.executable, "-m", "hotline.cli", "serve", "--port", str(port)], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "escalation.contacts[1].webhook" in lines[0] and "points at this hotline" in lines[0]
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/hook", "http://localhost:8000/x",
                                  "https://hotline.example/api/v1/messages"])
 def test_a_webhook_pointing_at_the_server_itself_is_refused_at_start(url: str, tmp_path: Path) -> None:
@@ -102,14 +115,14 @@ def test_a_webhook_pointing_at_the_server_itself_is_refused_at_start(url: str, t
         if ("hotline.example" in url) != ("hotline.example" in public):
             continue
         with pytest.raises(Invalid, match="points at this hotline server") as info:
-            Hotline(settings)
+            Hotline(settings).notifier.check()
         assert info.value.field == "escalation.contacts[1].webhook"
 
 
 def test_a_webhook_on_another_port_of_loopback_is_allowed(tmp_path: Path) -> None:
     path = policy_world(tmp_path, "http://127.0.0.1:9999/hook")
-    Hotline(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", world=path,
-                     extra={"HOTLINE_PUBLIC_URL": "http://127.0.0.1:8000", "HOTLINE_WEBHOOK_SECRET": "x" * 32}))
+    Hotline(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", world=path, extra={
+        "HOTLINE_PUBLIC_URL": "http://127.0.0.1:8000", "HOTLINE_WEBHOOK_SECRET": "x" * 32})).notifier.check()
 
 
 def test_webhooks_without_a_long_secret_are_refused_at_start(tmp_path: Path) -> None:
@@ -117,5 +130,5 @@ def test_webhooks_without_a_long_secret_are_refused_at_start(tmp_path: Path) -> 
     for secret in ("", "short"):
         with pytest.raises(Invalid, match="HOTLINE_WEBHOOK_SECRET") as info:
             Hotline(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", world=path,
-                             extra={"HOTLINE_WEBHOOK_SECRET": secret}))
+                             extra={"HOTLINE_WEBHOOK_SECRET": secret})).notifier.check()
         assert info.value.field == "HOTLINE_WEBHOOK_SECRET"

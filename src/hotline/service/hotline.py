@@ -43,7 +43,7 @@ class Hotline:
         self.auth.on_revoke.append(self.hub.end_sessions)
         self.listeners: list[Callable[[list[Event]], None]] = []
         self.checkpoints = Checkpoints(self)
-        self.notifier = Notifier(self)  # escalation steps to e-mail and webhooks (checks the world's URLs)
+        self.notifier = Notifier(self)  # escalation steps to e-mail and webhooks
         # On PostgreSQL several processes may share the ledger: deliver what any of them commits, in
         # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
         self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)

@@ -52,10 +52,10 @@ class Notifier:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
-        self.check()
 
     def check(self) -> None:
-        """Refuse a world whose webhooks point at this server (checked when the service is built)."""
+        """Refuse a world whose webhooks point at this server or would go unsigned (``hotline serve`` calls
+        this before it listens; ``start`` again)."""
         hooks = [(i, c.webhook) for i, c in enumerate(self.hl.world.escalation.contacts) if c.webhook]
         for i, url in hooks:
             refuse_self(url, self.settings.public_url, f"escalation.contacts[{i}].webhook")
@@ -75,6 +75,7 @@ class Notifier:
             self._client = httpx.AsyncClient(follow_redirects=False)
 
     async def start(self) -> None:
+        self.check()
         await self.prepare()
         self.hl.listeners.append(self._on_commit)
         self._task = asyncio.create_task(self._run(), name="hotline-notify")
