@@ -51,7 +51,7 @@ def test_flash_through_three_steps_each_once_across_sigkill(database_url: str, t
 
             wait_for(lambda: len(steps(isr)) == 1, what="step 1")
             server.kill()  # SIGKILL after step 1: step 2 falls due while the server is down
-            time.sleep(FLASH_S + DELAYS[1] + 0.5 - (time.time() - posted.timestamp()))
+            time.sleep(max(0.0, FLASH_S + DELAYS[1] + 0.5 - (time.time() - posted.timestamp())))
             server.start()
             isr = login(server.base_url, "isr-duty")
             wait_for(lambda: len(receiver.accepted) == 1, timeout=30, what="the webhook")
