@@ -155,12 +155,16 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # for the socket (a slow client then grows the server's memory instead of being cut off); keep it
     # until the sans-I/O one applies back-pressure, without alarming the operator's terminal.
     warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
+    # Escalation e-mails link to the console, and a webhook must not point back at this server.
+    os.environ.setdefault("HOTLINE_PUBLIC_URL", f"http://{host}:{port}")
     # ws="websockets": its send waits while the socket's write buffer is full, so a slow stream client
     # fills its own bounded queue in the hub and is cut off (close 4008) instead of growing the
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
+    hl = Hotline(settings)
+    hl.notifier.check()  # a webhook pointing at this server, or unsigned: refused before listening
     # X-Forwarded-For/-Proto are believed only from HOTLINE_TRUSTED_PROXIES (uvicorn's default trusts any
     # loopback client, which let anyone there name the address the login throttle counts).
-    uvicorn.run(create_app(Hotline(settings)), host=host, port=port, log_level="warning", ws="websockets",
+    uvicorn.run(create_app(hl), host=host, port=port, log_level="warning", ws="websockets",
                 ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
                 forwarded_allow_ips=list(settings.trusted_proxies),
                 server_header=False)  # no "server: uvicorn" banner for a prober to read
@@ -200,15 +204,25 @@ def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     """Run the server for a configured deployment (HOTLINE_DATABASE_URL, HOTLINE_WORLD)."""
     settings = _settings(db)
     _check_database(settings, must_exist=False)
-    _serve(settings, host, port)
+    try:
+        _serve(settings, host, port)
+    except DomainError as e:  # a world file that breaks a rule: one line, naming the file and key
+        typer.echo(f"error: {e.detail}", err=True)
+        raise typer.Exit(2) from e
 
 
 @app.command()
 def init(db: DbOpt = None) -> None:
-    """Create or upgrade the database schema."""
+    """Check the world file, then create or upgrade the database schema."""
+    from hotline.service.config import load_world
     from hotline.store.database import Database
 
     settings = _settings(db)
+    try:
+        load_world(settings.world)
+    except DomainError as e:  # a world file that breaks a rule stops here: one line, file and key
+        typer.echo(f"error: {e.detail}", err=True)
+        raise typer.Exit(2) from e
     _check_database(settings, must_exist=False)
 
     async def go() -> None:

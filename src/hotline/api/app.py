@@ -30,8 +30,10 @@ from . import (
     routes_events,
     routes_incidents,
     routes_messages,
+    routes_notify,
     routes_reports,
     routes_talks,
+    routes_translations,
     routes_witness,
     stream,
 )
@@ -49,7 +51,8 @@ _NO_TELEMETRY: dict[str, object] = (
 
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
-           routes_reports, routes_witness, routes_deconfliction, routes_desks)
+           routes_reports, routes_witness, routes_deconfliction, routes_desks, routes_notify,
+           routes_translations)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 

@@ -39,6 +39,8 @@ class MessageIn(BaseModel):
 class AckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=2000)
+    translation_pending: bool = Field(default=False, description="Received, translation pending: the sender "
+                                      "sees that the message arrived but is not yet understood.")
 
 
 def present(state: dict[str, Any]) -> dict[str, Any]:
@@ -82,5 +84,6 @@ async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, An
 @router.post("/messages/{message_id}/ack", status_code=201, response_class=JSON,
              summary="Acknowledge for the caller's party (a repeat answers 200 with the first acknowledgement)")
 async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
-    state, created = await use.acknowledge(hl, who, message_id, body.note if body else "")
+    state, created = await use.acknowledge(hl, who, message_id, body.note if body else "",
+                                           translation_pending=body.translation_pending if body else False)
     return JSON(present(state), status_code=201 if created else 200)

@@ -32,6 +32,9 @@ __all__ = ["KIND", "agg_id", "finding_id", "channel_for", "decide_raise", "decid
 KIND = "finding"
 
 
+KIND_POLICY = "finding"  # the escalation policy kind of findings in the world file
+
+
 def agg_id(fid: str) -> str:
     return f"finding:{fid}"
 
@@ -69,6 +72,9 @@ def decide_raise(world: World, state: dict[str, Any] | None, finding: Mapping[st
     payload = {"finding_id": fid, "finding": dict(finding), "concerned": sorted(concerned_set),
                "addressees": addressees, "ack_window_s": int(window.total_seconds()),
                "ack_deadline": iso(now + window)}
+    plan = acks.plans(world, KIND_POLICY, addressees, int(window.total_seconds()))
+    if plan:  # a world-file escalation policy for findings (the default adds nothing)
+        payload["escalation"] = plan
     return [Pending(channel, "finding.raised", None, SYSTEM, payload, (KIND, agg_id(fid)))]
 
 
@@ -105,7 +111,7 @@ def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
     return acks.overdue_events(
         world, prefix="finding", channel=state["channel"], aggregate=(KIND, state["id"]),
         entries=state["addressees"], window=timedelta(seconds=state["ack_window_s"]),
-        identity={"finding_id": state["finding_id"]}, now=now)
+        identity={"finding_id": state["finding_id"]}, now=now, policy_kind=KIND_POLICY)
 
 
 def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
@@ -116,12 +122,12 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
                 "seq": event["seq"], "raised_at": event["ts"], "finding": p["finding"], "concerned": p["concerned"],
                 "ack_window_s": p["ack_window_s"], "status": "open", "cleared": None,
                 "raised_count": (state or {}).get("raised_count", 0) + 1,
-                "addressees": acks.addressed(p["addressees"], p["ack_deadline"])}
+                "addressees": acks.addressed(p["addressees"], p["ack_deadline"], p.get("escalation"))}
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a finding that was never raised")
     if kind == "finding.acknowledged":
         acks.record_ack(state["addressees"], event)
-    elif kind in ("finding.ack_overdue", "finding.ack_escalated"):
+    elif kind in ("finding.ack_overdue", "finding.ack_escalated", "finding.escalation_step"):
         acks.record_escalation(state["addressees"], event)
     elif kind == "finding.cleared":
         state["status"] = "cleared"

@@ -48,6 +48,8 @@ class PostMessage:
 class Acknowledge:
     message_id: str
     note: str = ""
+    # "Received, translation pending": the message arrived but nobody who reads it has understood it yet.
+    translation_pending: bool = False
 
 
 def validate_post(cmd: PostMessage) -> None:
@@ -110,6 +112,9 @@ def decide_post(world: World, who: Principal, cmd: PostMessage, now: datetime,
     }
     if away := [p for p in addressees if p in suspended]:
         payload["sent_during_suspension"] = away  # those parties had suspended their participation
+    plan = acks.plans(world, f"{KIND}.{cmd.precedence}", addressees, int(window.total_seconds()))
+    if plan:  # only a world-file policy adds it: the default's events stay as they were
+        payload["escalation"] = plan
     if cmd.template is not None:
         payload["template"] = {"code": cmd.template["code"], "fields": dict(cmd.template.get("fields", {}))}
     return [Pending(cmd.channel, "message.posted", party, who.username, payload, (KIND, cmd.message_id))]
@@ -131,7 +136,9 @@ def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, cmd: 
     if len(cmd.note) > 2000:
         raise Invalid("An acknowledgement note has at most 2000 characters.", field="note")
     deadline = parse_iso(entry["deadline"])
-    payload = {"message_id": cmd.message_id, "late": now > deadline, "note": cmd.note}
+    payload: dict[str, Any] = {"message_id": cmd.message_id, "late": now > deadline, "note": cmd.note}
+    if cmd.translation_pending:
+        payload["translation_pending"] = True
     return [Pending(state["channel"], "message.acknowledged", party, who.username, payload, (KIND, cmd.message_id))]
 
 
@@ -140,7 +147,8 @@ def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
     return acks.overdue_events(
         world, prefix="message", channel=state["channel"], aggregate=(KIND, state["id"]),
         entries=state["addressees"], window=timedelta(seconds=state["ack_window_s"]),
-        identity={"message_id": state["id"], "precedence": state["precedence"]}, now=now)
+        identity={"message_id": state["id"], "precedence": state["precedence"]}, now=now,
+        policy_kind=f"{KIND}.{state['precedence']}")
 
 
 def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:
@@ -153,13 +161,13 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
             "actor": event["actor"], "posted_at": event["ts"], "precedence": p["precedence"],
             "subject": p["subject"], "body": p["body"], "language": p["language"], "reply_to": p["reply_to"],
             "template": p.get("template"), "ack_window_s": p["ack_window_s"],
-            "addressees": acks.addressed(p["addressees"], p["ack_deadline"]),
+            "addressees": acks.addressed(p["addressees"], p["ack_deadline"], p.get("escalation")),
         }
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a message that was never posted")
     if kind == "message.acknowledged":
         acks.record_ack(state["addressees"], event)
-    elif kind in ("message.ack_overdue", "message.ack_escalated"):
+    elif kind in ("message.ack_overdue", "message.ack_escalated", "message.escalation_step"):
         acks.record_escalation(state["addressees"], event)
     return state
 

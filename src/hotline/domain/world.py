@@ -11,10 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import Invalid
+from .policies import Escalation, parse_escalation
 
 __all__ = ["ROLES", "PRECEDENCES", "ALERT_LEVELS", "Party", "Channel", "Desk", "Duty", "World"]
 
-ROLES = ("operator", "supervisor", "observer", "admin")
+ROLES = ("operator", "supervisor", "translator", "observer", "admin")
 PRECEDENCES = ("FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE")
 DEFAULT_DEADLINES = {"FLASH": 120, "IMMEDIATE": 600, "PRIORITY": 1800, "ROUTINE": 14400}
 LANGUAGES = ("en", "he", "ar")
@@ -110,6 +111,7 @@ class World:
     settings: dict[str, Any] = field(default_factory=dict)
     desks: dict[str, Desk] = field(default_factory=dict)
     duty: Duty = field(default_factory=Duty)
+    escalation: Escalation = field(default_factory=Escalation)
 
     @property
     def mediator(self) -> str | None:
@@ -153,8 +155,9 @@ class World:
         common = meta.get("common_channel") or next(iter(channels), "")
         if common and common not in channels:
             raise Invalid(f"common_channel {common!r} is not a channel of this world.", field="world.common_channel")
+        escalation = parse_escalation(data.get("escalation"), set(parties), PRECEDENCES)
         settings = {k: v for k, v in data.items()
-                    if k not in {"world", "parties", "channels", "precedence", "desks", "duty"}}
+                    if k not in {"world", "parties", "channels", "precedence", "desks", "duty", "escalation"}}
         desks: dict[str, Desk] = {}
         for raw in data.get("desks", []):
             if raw.get("party") not in parties or not str(raw.get("id", "")).strip():
@@ -166,7 +169,7 @@ class World:
             if not any(d.party == pid for d in desks.values()):
                 desks[pid] = Desk(pid, pid, dict(party.names))
         duty = Duty.from_dict(data.get("duty", {}))
-        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings, desks, duty)
+        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings, desks, duty, escalation)
 
     def describe(self) -> dict[str, Any]:
         """The public description the console needs (names in every language)."""

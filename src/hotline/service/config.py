@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from hotline.domain.errors import Invalid
 from hotline.domain.world import World
 
 __all__ = ["Settings", "load_world", "DEMO_WORLD", "parse_proxies"]
@@ -23,7 +24,10 @@ def load_world(source: str | Path = DEMO_WORLD) -> World:
         text = resources.files("hotline.demo").joinpath(source[5:]).read_text("utf-8")
     else:
         text = Path(source).read_text("utf-8")
-    return World.from_dict(tomllib.loads(text))
+    try:
+        return World.from_dict(tomllib.loads(text))
+    except Invalid as e:  # name the file too: the operator may keep several worlds
+        raise Invalid(f"{source}: {e.detail}", field=e.field) from None
 
 
 def parse_proxies(text: str) -> tuple[str, ...]:

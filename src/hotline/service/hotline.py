@@ -16,6 +16,7 @@ from hotline.store.ledger import last_seq
 from .auth import Auth
 from .checkpoints import Checkpoints
 from .config import Settings, load_world
+from .notify import Notifier
 from .presence import Presence
 from .timers import Timers
 from .writer import Writer
@@ -44,6 +45,7 @@ class Hotline:
         self.listeners: list[Callable[[list[Event]], None]] = []
         self.checkpoints = Checkpoints(self)
         self.presence = Presence(self)  # desks: whose console stream is connected
+        self.notifier = Notifier(self)  # escalation steps to e-mail and webhooks
         # On PostgreSQL several processes may share the ledger: deliver what any of them commits, in
         # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
         self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)
@@ -60,9 +62,11 @@ class Hotline:
         self.writer.start()
         if timers:
             self.timers.start()
+            await self.notifier.start()
         await self.presence.start()
 
     async def stop(self) -> None:
+        await self.notifier.stop()
         self.presence.stop()
         await self.timers.stop()
         await self.writer.stop()

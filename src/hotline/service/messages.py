@@ -43,11 +43,12 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
             suspended=tuple(line.suspended_parties(others[line.LINE_ID]))))
 
 
-async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "") -> tuple[dict[str, Any], bool]:
+async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "", *,
+                      translation_pending: bool = False) -> tuple[dict[str, Any], bool]:
     """The message's state after the acknowledgement, and whether this call wrote it."""
 
     return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide_ack(
-        hl.world, who, state, messages.Acknowledge(message_id, note), now))
+        hl.world, who, state, messages.Acknowledge(message_id, note, translation_pending), now))
 
 
 async def get_message(hl: Hotline, who: Principal, message_id: str) -> dict[str, Any]:

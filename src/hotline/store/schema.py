@@ -139,3 +139,38 @@ cosignatures = Table(
     UniqueConstraint("checkpoint_id", "party", name="uq_cosignatures_party"),
     Index("ix_cosignatures_channel_size", "channel", "size"),
 )
+
+# The delivery log (not the ledger): one row per notification of one escalation step to one target by
+# one medium (console, email, webhook); ``log`` is the JSON list of attempts and their outcomes. The id
+# is derived from the ledger event, so the same step is never delivered twice by the same means.
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", String(96), primary_key=True),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("item_id", String(128), nullable=False),
+    Column("party", String(32)),
+    Column("target", String(96), nullable=False),
+    Column("target_party", String(32)),
+    Column("medium", String(16), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("log", Text, nullable=False),
+    Column("next_at", String(32)),
+    Column("lease_until", String(32)),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_deliveries_item", "item_id"),
+    Index("ix_deliveries_due", "status", "next_at"),
+)
+
+# Webhook targets that keep failing: consecutive failed attempts, and when the target was disabled.
+notify_targets = Table(
+    "notify_targets", metadata,
+    Column("address", String(512), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("disabled_at", String(32)),
+)

@@ -13,6 +13,7 @@ import { MessageStore } from './messages.js';
 import { buildHeader, partyName } from './shell.js';
 import { EventBus, LiveStream } from './stream.js';
 import { views } from './views/index.js';
+import { watchDeliveryFailures } from './escalation/alerts.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('bar');
@@ -117,6 +118,7 @@ async function startSession(me) {
   };
   s.ctx = ctx;
   s.disposers.push(mountDesks(ctx)); // desk strip, alert banner, link-test prompt, handover dialog
+  s.disposers.push(watchDeliveryFailures(ctx)); // escalations that reached no one
   s.stream.start(store.knownSeq());
   route();
 }

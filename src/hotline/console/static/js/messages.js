@@ -74,15 +74,19 @@ export class MessageStore {
     if (ev.type === 'message.acknowledged') {
       const entry = state.addressees[ev.party];
       if (!entry || entry.ack) return;
-      entry.ack = { by: ev.actor, at: ev.ts, seq: ev.seq, late: p.late, note: p.note || '' };
-    } else if (ev.type === 'message.ack_overdue') {
+      entry.ack = { by: ev.actor, at: ev.ts, seq: ev.seq, late: p.late, note: p.note || '',
+        translation_pending: Boolean(p.translation_pending) };
+    } else if (ev.type === 'message.ack_overdue' || ev.type.endsWith('.escalation_step')) {
       const entry = state.addressees[p.party];
       if (!entry) return;
-      entry.overdue = Math.max(entry.overdue, 1);
+      // 1: the deadline passed; 2: the mediator has been told (a world-file policy's step may do that).
+      entry.overdue = Math.max(entry.overdue, (p.targets || []).includes('mediator') ? 2 : 1);
+      if (p.step) entry.step = Math.max(entry.step || 0, p.step);
     } else if (ev.type === 'message.ack_escalated') {
       const entry = state.addressees[p.party];
       if (!entry) return;
       entry.overdue = 2;
+      if (p.step) entry.step = Math.max(entry.step || 0, p.step);
     } else {
       return;
     }

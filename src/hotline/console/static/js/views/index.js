@@ -21,5 +21,6 @@ import map from './map/index.js';
 import record from './record/index.js';
 import report from './report/index.js';
 import timeline from './timeline/index.js';
+import translate from '../translate/queue.js';
 
-export const views = [timeline, incidents, map, report, record, roster];
+export const views = [timeline, incidents, map, report, record, roster, translate];

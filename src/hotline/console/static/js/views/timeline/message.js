@@ -4,6 +4,8 @@ import { h, userText } from '../../dom.js';
 import { has, language, t, tNodes } from '../../i18n.js';
 import { fieldParams } from '../../templates.js';
 import { dtg, localTime } from '../../time.js';
+import { escalationHistory } from '../../escalation/history.js';
+import { translationPanel } from '../../translate/panel.js';
 
 const LANG_NAMES = { en: 'lang.en', he: 'lang.he', ar: 'lang.ar' };
 
@@ -32,7 +34,7 @@ export function renderMessage(m, ctx, { onReply }) {
       subject: original ? userText('bdi', original.subject, original.language) : m.reply_to })));
   }
   card.append(...content(m, subjectId));
-  card.append(acks(m, ctx));
+  card.append(translationPanel(m, ctx) || '', acks(m, ctx), escalationHistory(m, ctx) || '');
 
   const actions = h('div', { class: 'msg-actions' });
   if (awaitingMe && ctx.canSpeak) {

@@ -1,0 +1,284 @@
+"""The notifier: escalation steps in the ledger become deliveries, and deliveries are attempted until
+they succeed or give up. Its durability contract, as the writer's:
+
+- Planning is exactly once: the rows a step calls for are inserted in the same transaction that moves
+  the planner's position (``meta: notify.position``) past the step's event, with ids derived from it.
+  A restart (even after SIGKILL) plans from the stored position, so no step is lost or planned twice.
+- Sending is at least once: a row is leased before an attempt and its outcome saved after; a process
+  killed between the two retries that attempt after the lease runs out. Webhook receivers drop the
+  repeat by ``Hotline-Event-Id``; e-mails carry ``Hotline-Delivery-Id``.
+- A delivery that gives up, and a webhook target disabled after repeated failures, are written to the
+  ledger (``notify.delivery_failed``, ``notify.target_disabled``): the party's supervisors see them on
+  the console.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import orjson
+
+from hotline.domain.errors import Invalid
+from hotline.domain.events import SYSTEM, Pending
+from hotline.domain.timefmt import dtg, iso, parse_iso
+from hotline.ledger.envelope import Event
+from hotline.store import deliveries as store
+from hotline.store.ledger import UnitOfWork, last_seq, load_aggregate, read_events
+
+from .email import build_email, send_email
+from .routing import is_step, plan_deliveries
+from .settings import NotifySettings
+from .texts import render_email
+from .webhooks import backoff, post_webhook, refuse_self
+
+if TYPE_CHECKING:
+    from hotline.service.hotline import Hotline
+
+__all__ = ["Notifier"]
+
+log = logging.getLogger("hotline.notify")
+LEASE_S = 120
+
+
+class Notifier:
+    def __init__(self, hl: Hotline) -> None:
+        self.hl = hl
+        self.settings = NotifySettings.load(hl.settings.extra)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    def check(self) -> None:
+        """Refuse a world whose webhooks point at this server or would go unsigned (``hotline serve`` calls
+        this before it listens; ``start`` again)."""
+        hooks = [(i, c.webhook) for i, c in enumerate(self.hl.world.escalation.contacts) if c.webhook]
+        for i, url in hooks:
+            refuse_self(url, self.settings.public_url, f"escalation.contacts[{i}].webhook")
+        if hooks and len(self.settings.webhook_secret) < 16:
+            # Fail closed: an unsigned (or guessably signed) webhook could be forged by anyone.
+            raise Invalid("The world file names webhooks but HOTLINE_WEBHOOK_SECRET is unset or shorter than 16 "
+                          "characters; set a long random secret and give it to the receivers.",
+                          field="HOTLINE_WEBHOOK_SECRET")
+
+    async def prepare(self) -> None:
+        """Ready to plan and send (tests drive ``plan`` and ``run_due`` by hand after this)."""
+        async with self.hl.db.write() as conn:
+            if await store.get_position(conn) is None:
+                # A new deployment (or one upgraded to this feature) starts from now, not from history.
+                await store.set_position(conn, await last_seq(conn), is_sqlite=self.hl.db.is_sqlite)
+        if self._client is None:
+            self._client = httpx.AsyncClient(follow_redirects=False)
+
+    async def start(self) -> None:
+        self.check()
+        await self.prepare()
+        self.hl.listeners.append(self._on_commit)
+        self._task = asyncio.create_task(self._run(), name="hotline-notify")
+
+    async def stop(self) -> None:
+        if self._on_commit in self.hl.listeners:
+            self.hl.listeners.remove(self._on_commit)
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _on_commit(self, events: list[Event]) -> None:
+        if any(is_step(e) for e in events):
+            self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            delay = 5.0
+            try:
+                await self.plan()
+                await self.run_due()
+                async with self.hl.db.read() as conn:
+                    nxt = await store.next_delivery_at(conn)
+                if nxt is not None:
+                    delay = min(delay, max(0.05, (parse_iso(nxt) - self.hl.clock()).total_seconds()))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("notification pass failed; retrying shortly")
+                delay = 1.0
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def plan(self) -> int:
+        """Create the deliveries of every step recorded since the stored position; returns how many."""
+        created = 0
+        while True:
+            # Read outside the write lock (the ledger's writer shares it); write only rows and position.
+            async with self.hl.db.read() as conn:
+                position = await store.get_position(conn) or 0
+                batch = await read_events(conn, after=position, channels=None, limit=500)
+            if not batch:
+                return created
+            rows = [r for e in batch if is_step(e) for r in plan_deliveries(self.hl.world, e)]
+            async with self.hl.db.write() as conn:
+                if (await store.get_position(conn) or 0) != position:
+                    continue  # another process planned these meanwhile
+                await store.add_deliveries(conn, [{**r, "log": orjson.dumps(r["log"]).decode()} for r in rows],
+                                           is_sqlite=self.hl.db.is_sqlite)
+                await store.set_position(conn, batch[-1].seq, is_sqlite=self.hl.db.is_sqlite)
+            created += len(rows)
+
+    async def run_due(self) -> int:
+        """Attempt every delivery due now; returns the number of attempts."""
+        now = self.hl.clock()
+        async with self.hl.db.read() as conn:  # most passes find nothing due: no write lock for them
+            nxt = await store.next_delivery_at(conn)
+        if nxt is None or nxt > iso(now):
+            return 0
+        async with self.hl.db.write() as conn:
+            rows = await store.claim_due(conn, iso(now), iso(now + timedelta(seconds=LEASE_S)))
+        await asyncio.gather(*(self._attempt(row) for row in rows))
+        return len(rows)
+
+    async def _item(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        kind = row["event_type"].split(".", 1)[0]
+        async with self.hl.db.read() as conn:
+            return await load_aggregate(conn, kind, row["item_id"])
+
+    def _facts(self, row: dict[str, Any], state: dict[str, Any] | None, language: str) -> dict[str, Any]:
+        world = self.hl.world
+        state = state or {}
+
+        def name(party: str | None) -> str:
+            p = world.parties.get(party or "")
+            return (p.names.get(language) or p.names.get("en") or p.id) if p else (party or "-")
+
+        channel = world.channels.get(row["channel"])
+        posted = state.get("posted_at") or state.get("created_at") or row["created_at"]
+        return {
+            "precedence": state.get("precedence", "FLASH"), "summary": state.get("subject") or state.get(
+                "title") or row["item_id"], "step": _step_of(row), "steps": "?", "party": name(row["party"]),
+            "kind": row["event_type"].split(".", 1)[0], "sender": name(state.get("party")),
+            "channel": (channel.names.get(language) or channel.id) if channel else row["channel"],
+            "dtg": dtg(parse_iso(posted)), "link": f"{self.settings.public_url.rstrip('/')}/#timeline",
+        }
+
+    def _body_allowed(self, row: dict[str, Any], state: dict[str, Any] | None) -> bool:
+        if not state or "precedence" not in state:
+            return False
+        policy = self.hl.world.escalation.policy_for(f"message.{state['precedence']}", row["party"] or "")
+        return bool(policy and policy.body)
+
+    def _language(self, row: dict[str, Any]) -> str:
+        target = row["target"].rsplit("/", 1)[-1]
+        contact = self.hl.world.escalation.contact(target, None if target.startswith(("mediator", "principal:"))
+                                                   else row["target_party"])
+        if contact and contact.language:
+            return contact.language
+        party = self.hl.world.parties.get(row["target_party"] or "")
+        return party.language if party and party.language in ("en", "he", "ar") else "en"
+
+    async def _attempt(self, row: dict[str, Any]) -> None:
+        attempt = row["attempts"] + 1
+        now = self.hl.clock()
+        entry: dict[str, Any] = {"at": iso(now), "attempt": attempt}
+        s = self.settings
+        ok, detail, limit, base = False, "", 1, 1.0
+        try:
+            state = await self._item(row)
+            if row["medium"] == "email":
+                limit, base = s.smtp_attempts, s.smtp_backoff_s
+                language = self._language(row)
+                facts = self._facts(row, state, language)
+                facts["steps"] = _steps_of(state, row)
+                subject, text = render_email(language, facts, body=state.get("body") if state and
+                                             self._body_allowed(row, state) else None)
+                detail = await send_email(s, build_email(s, row["address"], subject, text, language=language,
+                                                         delivery_id=row["id"]))
+                ok = True
+            elif row["medium"] == "webhook":
+                limit, base = s.webhook_attempts, s.webhook_backoff_s
+                async with self.hl.db.read() as conn:
+                    disabled = await store.target_disabled(conn, row["address"])
+                if disabled:
+                    entry.update(outcome="skipped", detail="the target is disabled after repeated failures")
+                    await self._save(row, "skipped", attempt, entry, None)
+                    return
+                status = await post_webhook(self._client or httpx.AsyncClient(), row["address"], s.webhook_secret,
+                                            f"hotline-{row['event_seq']}", self._webhook_body(row, state),
+                                            int(time.time()), s.webhook_timeout_s)
+                ok, detail = 200 <= status < 300, f"HTTP {status}"
+        except Exception as e:  # a refusal, a timeout, a reset: all are outcomes to log and retry
+            detail = f"{type(e).__name__}: {e}"[:300]
+        entry.update(outcome="delivered" if ok else "error", detail=detail)
+        if row["medium"] == "webhook":
+            async with self.hl.db.write() as conn:
+                disabled_now = await store.note_target(conn, row["address"], ok, iso(now),
+                                                       disable_after=s.webhook_disable_after,
+                                                       is_sqlite=self.hl.db.is_sqlite)
+            if disabled_now:
+                await self._report(row, "notify.target_disabled", {"failures": s.webhook_disable_after})
+                limit = attempt  # nothing more goes to a disabled target
+        if ok:
+            await self._save(row, "delivered", attempt, entry, None)
+        elif attempt < limit:
+            wait = backoff(attempt, base, s.webhook_backoff_max_s)
+            entry["retry_in_s"] = round(wait, 3)
+            await self._save(row, "retrying", attempt, entry, iso(now + timedelta(seconds=wait)))
+        else:
+            await self._save(row, "failed", attempt, entry, None)
+            await self._report(row, "notify.delivery_failed", {"attempts": attempt, "reason": detail})
+
+    async def _save(self, row: dict[str, Any], status: str, attempts: int, entry: dict[str, Any],
+                    next_at: str | None) -> None:
+        row["log"] = [*row["log"], entry]
+        async with self.hl.db.write() as conn:
+            await store.save_attempt(conn, row["id"], status=status, attempts=attempts, log=row["log"],
+                                     next_at=next_at, now=entry["at"])
+
+    def _webhook_body(self, row: dict[str, Any], state: dict[str, Any] | None) -> bytes:
+        state = state or {}
+        body: dict[str, Any] = {
+            "id": f"hotline-{row['event_seq']}", "type": row["event_type"], "seq": row["event_seq"],
+            "channel": row["channel"], "item": {"kind": row["event_type"].split(".", 1)[0], "id": row["item_id"]},
+            "party": row["party"], "target": row["target"], "step": _step_of(row),
+            "precedence": state.get("precedence"), "summary": state.get("subject") or state.get("title"),
+            "link": f"{self.settings.public_url.rstrip('/')}/#timeline"}
+        if self._body_allowed(row, state):
+            body["body"] = state.get("body")
+        return orjson.dumps(body)
+
+    async def _report(self, row: dict[str, Any], event_type: str, extra: dict[str, Any]) -> None:
+        """Put a delivery that gave up on the console of the party's supervisors (a ledger event)."""
+        kind = row["event_type"].split(".", 1)[0]
+        payload = {f"{kind}_id": row["item_id"], "event_seq": row["event_seq"], "target": row["target"],
+                   "medium": row["medium"], "party": row["target_party"] or row["party"],
+                   "escalated_to": "supervisors", **extra}
+
+        async def handle(_uow: UnitOfWork) -> list[Pending]:
+            return [Pending(row["channel"], event_type, None, SYSTEM, payload)]
+
+        try:
+            await self.hl.writer.submit(handle)
+        except Exception:
+            log.exception("could not record %s for delivery %s", event_type, row["id"])
+
+
+def _step_of(row: dict[str, Any]) -> int:
+    return int(row.get("step") or 0)
+
+
+def _steps_of(state: dict[str, Any] | None, row: dict[str, Any]) -> int | str:
+    entry = ((state or {}).get("addressees") or {}).get(row["party"] or "", {})
+    return len(entry.get("plan") or [0, 0])
+
