@@ -14,7 +14,8 @@ from hotline.demo.setup import prepare_demo
 from hotline.service.config import Settings
 from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
 
-DOCS = Path(__file__).parents[2] / "docs"
+# Screenshots go to an ignored folder; scripts/screenshots copies them into docs/.
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +86,8 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     assert sbox is not None
     syr.mouse.move(sbox["x"] + sbox["width"] * 0.45, sbox["y"] + sbox["height"] * 0.4)
     expect(syr.locator("#readout-itm")).to_contain_text("ITM")
-    DOCS.mkdir(exist_ok=True)
-    syr.screenshot(path=str(DOCS / "map.png"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    syr.screenshot(path=str(ARTIFACTS / "map.png"))
     syr.click("#finding-ack")
     expect(syr.locator("#finding-acks li[data-party=syr]")).to_have_class("acked")
 

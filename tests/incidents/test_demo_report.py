@@ -13,7 +13,8 @@ from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).parents[2] / "docs"
+# Screenshots go to an ignored folder; scripts/screenshots copies them into docs/.
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,6 @@ def test_summary_report_of_the_demo_data_draws_its_charts(browser: Browser, serv
     expect(page.locator("#report-csv")).to_have_attribute("href", re.compile(r"/api/v1/reports/summary\.csv\?from="))
     # The demo's dispute over the exchange of fire is open.
     expect(page.locator("body")).to_contain_text(re.compile(r"3 incidents · 1 open dispute"))
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "report.png"), full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     page.context.close()
