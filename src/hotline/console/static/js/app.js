@@ -77,8 +77,8 @@ async function startSession(me) {
   const s = { me, bus, store, channels, disposers: [], keys: new Map() };
   session = s;
 
-  const ack = async (message) => {
-    const state = await api.post(`/api/v1/messages/${encodeURIComponent(message.id)}/ack`, {});
+  const ack = async (message, note = '') => {
+    const state = await api.post(`/api/v1/messages/${encodeURIComponent(message.id)}/ack`, note ? { note } : {});
     store.put(state);
     channels.refresh();
     return state;
