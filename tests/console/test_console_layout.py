@@ -5,9 +5,9 @@ than the window."""
 
 from __future__ import annotations
 
-import pytest
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from .geometry import box, overflow_x, overlaps, text_boxes
@@ -54,7 +54,8 @@ def test_the_timeline_reads_at_a_glance(open_console, exchange, lang, size):
     log = box(page, "#timeline")
     cards = page.locator("#timeline article.msg").evaluate_all(
         "els => els.map(e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; })")
-    whole = [r for r in cards if r["top"] >= log["top"] - 0.5 and r["bottom"] <= min(log["bottom"], size["height"]) + 0.5]
+    floor = min(log["bottom"], size["height"]) + 0.5
+    whole = [r for r in cards if r["top"] >= log["top"] - 0.5 and r["bottom"] <= floor]
     assert len(whole) >= 4, (len(whole), log, cards[:5])
 
     # Compose: its title and first control in the window, and the page itself does not scroll.
