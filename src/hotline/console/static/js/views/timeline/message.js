@@ -113,18 +113,18 @@ function acks(m, ctx) {
       li.classList.add('ack-done');
       li.title = t('ack.by', { actor: entry.ack.by, dtg: dtg(entry.ack.at),
         time: localTime(entry.ack.at, ctx.myTimeZone, language()) });
-      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: '✓' }), name,
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: '✓' }), name, ' ',
         h('span', { class: 'ack-by' }, tNodes('ack.by_short', { actor: entry.ack.by, dtg: dtg(entry.ack.at) })));
-      if (entry.ack.late) li.append(h('span', { class: 'badge badge-late', text: t('ack.late') }));
-      if (entry.ack.note) li.append(h('span', { class: 'ack-note' }, tNodes('ack.note', { note: userText('bdi', entry.ack.note) })));
+      if (entry.ack.late) li.append(' ', h('span', { class: 'badge badge-late', text: t('ack.late') }));
+      if (entry.ack.note) li.append(' ', h('span', { class: 'ack-note' }, tNodes('ack.note', { note: userText('bdi', entry.ack.note) })));
     } else {
       // Says what is missing and by when: "Syria: not yet acknowledged, due 291230Z NOV 26, 4:10 left".
       li.classList.add(entry.overdue === 2 ? 'ack-escalated' : entry.overdue === 1 ? 'ack-overdue' : 'ack-pending');
       const state = entry.overdue === 2 ? 'ack.escalated' : entry.overdue === 1 ? 'ack.overdue'
         : you ? 'ack.awaiting_you' : 'ack.awaiting';
-      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: entry.overdue ? '!' : '○' }), name,
-        h('span', { class: 'ack-state', text: t(state) }),
-        h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })),
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: entry.overdue ? '!' : '○' }), name, ' ',
+        h('span', { class: 'ack-state', text: t(state) }), ' ',
+        h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })), ' ',
         h('span', { class: 'countdown', dataset: { deadline: entry.deadline } }));
     }
     list.append(li);
