@@ -113,7 +113,8 @@ export default {
       const evidence = inc.evidence.map((e) => h('li', {}, h('a', { href: `/api/v1/incidents/${inc.id}/evidence/${e.sha256}` },
         userText('bdi', e.filename)), ' ', h('code', { class: 'sha', dir: 'ltr', text: `sha256:${e.sha256}` })));
       const sector = inc.sector ? (has(`sector.${inc.sector}`) ? t(`sector.${inc.sector}`) : inc.sector) : null;
-      detail.replaceChildren(
+      // Through h()'s child list, which skips nulls (replaceChildren would print "null").
+      detail.replaceChildren(...h('div', {},
         h('h3', {}, category(inc.category), ' · ', h('bdi', { class: 'dtg', text: inc.reported_dtg })),
         h('p', {}, h('span', { class: `status status-${inc.status}`, id: 'incident-status', dataset: { status: inc.status },
           text: status(inc.status) }),
@@ -133,7 +134,7 @@ export default {
           h('bdi', { class: 'dtg', text: `${e.ts.slice(0, 16).replace('T', ' ')}Z` }), ' ',
           has(`incident.event.${e.type}`) ? t(`incident.event.${e.type}`) : e.type, ' ',
           e.party ? h('span', { class: 'ack-party', text: ctx.partyName(e.party) }) : null, ' ',
-          e.actor && e.actor !== 'hotline' ? h('bdi', { class: 'username', text: e.actor }) : null))));
+          e.actor && e.actor !== 'hotline' ? h('bdi', { class: 'username', text: e.actor }) : null)))).childNodes);
     }
 
     async function refresh() {
