@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +94,13 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     expect(syr.locator("#map-legend")).to_contain_text("Area of separation")
     ARTIFACTS.mkdir(exist_ok=True)
     syr.screenshot(path=str(ARTIFACTS / "map.png"))
+    # The same in Arabic: legend, finding and its explanation in the reader's language.
+    syr.select_option("#lang-select", "ar")
+    expect(syr.locator("#map-legend")).to_contain_text("منطقة فصل")
+    expect(detail.locator(".finding-explanation")).to_contain_text("دبابات")
+    syr.mouse.move(sbox["x"] + sbox["width"] * 0.45, sbox["y"] + sbox["height"] * 0.42)
+    syr.screenshot(path=str(ARTIFACTS / "map-ar.png"))
+    syr.select_option("#lang-select", "en")
     syr.click("#finding-ack")
     expect(syr.locator("#finding-acks li[data-party=syr]")).to_have_class("acked")
 
@@ -100,3 +108,30 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     [f] = api.get("/api/v1/findings").json()["findings"]
     assert f["finding"]["rule"] == "separation.forces" and f["addressees"]["syr"]["ack"]["by"] == "syr-duty"
     assert f["addressees"]["isr"]["ack"] is None
+
+
+def test_the_keyboard_zooms_pans_and_cancels_drawing(browser: Browser, server: ServerProcess) -> None:
+    page = open_map(browser, server, "isr-duty")
+    canvas = page.locator("#map-canvas")
+    zoom = int(canvas.get_attribute("data-zoom") or 0)
+    page.locator("#map-findings").click()  # focus outside the map: the view's keys still act
+    page.keyboard.press("+")
+    expect(canvas).to_have_attribute("data-zoom", str(zoom + 1))
+    page.keyboard.press("-")
+    expect(canvas).to_have_attribute("data-zoom", str(zoom))
+    before = canvas.get_attribute("data-center")
+    page.keyboard.press("ArrowRight")
+    expect(canvas).not_to_have_attribute("data-center", before or "")
+    lon_before = float((before or "0,0").split(",")[1])
+    assert float((canvas.get_attribute("data-center") or "0,0").split(",")[1]) > lon_before  # east
+    page.click("#map-draw-point")
+    expect(canvas).to_have_class(re.compile(r"\bdrawing\b"))
+    page.keyboard.press("Escape")
+    expect(canvas).not_to_have_class(re.compile(r"\bdrawing\b"))
+    # Place labels never sit on one another: the lower-ranked one is hidden instead.
+    boxes = page.locator(".leaflet-tooltip.map-place:not(.map-place-hidden)").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert min(a[2], b[2]) - max(a[0], b[0]) <= 0 or min(a[3], b[3]) - max(a[1], b[1]) <= 0, (a, b)
+    page.context.close()

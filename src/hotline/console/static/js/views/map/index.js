@@ -54,6 +54,13 @@ export default {
     const legend = legendControl(t).addTo(map);
     const declutter = () => declutterLabels(mapEl);
     map.on('zoomend moveend', declutter);
+    // The view as data on the canvas (zoom, centre), for tests and for anyone scripting the console.
+    const noteView = () => {
+      const c = map.getCenter();
+      Object.assign(mapEl.dataset, { zoom: String(map.getZoom()), center: `${c.lat.toFixed(5)},${c.lng.toFixed(5)}` });
+    };
+    map.on('zoomend moveend', noteView);
+    noteView();
     const data = { zones: null, places: [], notices: [], findings: [] };
     let selected = null;
     let disposed = false;
