@@ -134,4 +134,10 @@ def test_the_keyboard_zooms_pans_and_cancels_drawing(browser: Browser, server: S
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert min(a[2], b[2]) - max(a[0], b[0]) <= 0 or min(a[3], b[3]) - max(a[1], b[1]) <= 0, (a, b)
+    assert len(boxes) >= 10
+    # After a language switch the labels are redrawn in the new language, and most still show.
+    page.select_option("#lang-select", "ar")
+    expect(page.get_by_role("tooltip", name="القنيطرة", exact=True)).to_be_visible()
+    page.wait_for_timeout(400)
+    assert page.locator(".leaflet-tooltip.map-place:not(.map-place-hidden)").count() >= 10
     page.context.close()

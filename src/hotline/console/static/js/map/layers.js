@@ -56,8 +56,10 @@ export function placesLayer(places, { lang }) {
 export function declutterLabels(container) {
   const shown = [];
   for (const el of container.querySelectorAll('.leaflet-tooltip.map-place')) {
+    if (el.style.opacity === '0') continue; // a removed label fading out (Leaflet drops it 200 ms later)
     el.classList.remove('map-place-hidden');
     const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue; // not laid out yet: the next pass decides
     const clash = shown.some((o) => r.left < o.right + 2 && r.right > o.left - 2 && r.top < o.bottom && r.bottom > o.top);
     if (clash) el.classList.add('map-place-hidden');
     else shown.push(r);

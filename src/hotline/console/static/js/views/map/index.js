@@ -138,6 +138,7 @@ export default {
         { proposals: features.some((f) => f.properties.status === 'proposed'), notices: data.notices.length > 0,
           findings: data.findings.length > 0 });
       requestAnimationFrame(declutter);
+      setTimeout(declutter, 250); // again once the replaced labels have faded out
       for (const [key, g] of Object.entries(overlays)) {
         control.removeLayer(g);
         control.addOverlay(g, t(`map.layer.${key}`));
