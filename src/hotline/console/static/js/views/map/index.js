@@ -87,6 +87,7 @@ export default {
 
     // --- pointer readout: the server converts, at most a few times a second --------------------------
     let pending = null;
+    let lastGrids = null;
     let inflight = false;
     let last = 0;
     async function convert() {
@@ -96,17 +97,22 @@ export default {
       inflight = true;
       last = Date.now();
       try {
-        const r = await ctx.api.get(`/api/v1/geo/convert?q=${encodeURIComponent(`${p.lat.toFixed(6)}, ${p.lng.toFixed(6)}`)}`);
-        // Each grid named once: the server's text may already lead with the grid's name ("ITM 287264 …").
-        readout.replaceChildren(...GRIDS.map((g) => {
-          const name = t(`grid.${g}`);
-          const value = String(r.grids[g] || '—').replace(new RegExp(`^${g}\\s+`, 'i'), '');
-          return h('div', { class: 'readout-pair' }, h('dt', { text: name }),
-            h('dd', { dir: 'ltr', id: `readout-${g}`, dataset: { value: g }, text: value }));
-        }));
+        lastGrids = await ctx.api.get(`/api/v1/geo/convert?q=${encodeURIComponent(`${p.lat.toFixed(6)}, ${p.lng.toFixed(6)}`)}`);
+        renderReadout();
       } catch { /* the next move asks again */ }
       inflight = false;
       if (pending) setTimeout(convert, 250);
+    }
+    function renderReadout() {
+      const r = lastGrids;
+      if (!r) return;
+      // Each grid named once: the server's text may already lead with the grid's name ("ITM 287264 …").
+      readout.replaceChildren(...GRIDS.map((g) => {
+        const name = t(`grid.${g}`);
+        const value = String(r.grids[g] || '—').replace(new RegExp(`^${g}\\s+`, 'i'), '');
+        return h('div', { class: 'readout-pair' }, h('dt', { text: name }),
+          h('dd', { dir: 'ltr', id: `readout-${g}`, dataset: { value: g }, text: value }));
+      }));
     }
     map.on('mousemove', (ev) => {
       pending = ev.latlng;
@@ -216,7 +222,7 @@ export default {
 
     const offs = ['zone.*', 'notice.*', 'finding.*'].map((type) => ctx.bus.subscribe(type, refreshSoon));
     offs.push(...keys);
-    const offLang = onLanguageChange(() => render());
+    const offLang = onLanguageChange(() => { render(); renderReadout(); });
     refresh().catch((err) => { detail.textContent = err.message; });
     // The stylesheet arrives after the map is made: redraw whenever the canvas changes size.
     const resize = new ResizeObserver(() => map.invalidateSize());
