@@ -124,8 +124,10 @@ function acks(m, ctx) {
         : you ? 'ack.awaiting_you' : 'ack.awaiting';
       li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: entry.overdue ? '!' : '○' }), name, ' ',
         h('span', { class: 'ack-state', text: t(state) }), ' ',
-        h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })), ' ',
-        h('span', { class: 'countdown', dataset: { deadline: entry.deadline } }));
+        // The deadline and the time left wrap together, never the countdown alone on a line.
+        h('span', { class: 'ack-when' },
+          h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })), ' ',
+          h('span', { class: 'countdown', dataset: { deadline: entry.deadline } })));
     }
     list.append(li);
   }
