@@ -190,8 +190,9 @@ def open_console(browser: Browser, live: Live) -> Iterator[OpenConsole]:
     """Opens a browser context, signs in through the login form, and waits for the live stream."""
     contexts: list[BrowserContext] = []
 
-    def open_(username: str, *, lang: str = "en", password: str = DEMO_PASSWORD, wait_live: bool = True) -> Console:
-        context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    def open_(username: str, *, lang: str = "en", password: str = DEMO_PASSWORD, wait_live: bool = True,
+              viewport: dict[str, int] | None = None) -> Console:
+        context = browser.new_context(viewport=viewport or VIEWPORT, locale="en-GB")
         contexts.append(context)
         context.add_init_script(TRIPWIRE)
         context.add_init_script(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,8 @@ from hotline.demo.setup import prepare_demo
 from hotline.service.config import Settings
 from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
 
-DOCS = Path(__file__).parents[2] / "docs"
+# Screenshots go to an ignored folder; scripts/screenshots copies them into docs/.
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 pytestmark = pytest.mark.browser
 
@@ -79,14 +81,26 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     expect(item).to_have_count(1, timeout=10_000)
     item.click()
     detail = syr.locator(".map-finding-detail")
-    expect(detail).to_contain_text("separation.forces")
+    expect(detail).to_have_attribute("data-rule", "separation.forces")
+    # The explanation is drawn from the finding's fields in the reader's language, the grid named once.
+    expect(detail.locator(".finding-explanation")).to_contain_text("Area of Separation")
+    expect(detail.locator(".finding-explanation")).to_contain_text("14 tanks")
     expect(detail.locator(".map-notice")).to_contain_text("14")
     sbox = syr.locator("#map-canvas").bounding_box()
     assert sbox is not None
     syr.mouse.move(sbox["x"] + sbox["width"] * 0.45, sbox["y"] + sbox["height"] * 0.4)
-    expect(syr.locator("#readout-itm")).to_contain_text("ITM")
-    DOCS.mkdir(exist_ok=True)
-    syr.screenshot(path=str(DOCS / "map.png"))
+    expect(syr.locator("#readout-itm")).not_to_contain_text("ITM")
+    expect(syr.locator("#map-readout")).to_contain_text("ITM")
+    expect(syr.locator("#map-legend")).to_contain_text("Area of separation")
+    ARTIFACTS.mkdir(exist_ok=True)
+    syr.screenshot(path=str(ARTIFACTS / "map.png"))
+    # The same in Arabic: legend, finding and its explanation in the reader's language.
+    syr.select_option("#lang-select", "ar")
+    expect(syr.locator("#map-legend")).to_contain_text("منطقة فصل")
+    expect(detail.locator(".finding-explanation")).to_contain_text("دبابات")
+    expect(syr.locator("#map-readout dt").first).to_have_text("درجات")
+    syr.screenshot(path=str(ARTIFACTS / "map-ar.png"))
+    syr.select_option("#lang-select", "en")
     syr.click("#finding-ack")
     expect(syr.locator("#finding-acks li[data-party=syr]")).to_have_class("acked")
 
@@ -94,3 +108,36 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     [f] = api.get("/api/v1/findings").json()["findings"]
     assert f["finding"]["rule"] == "separation.forces" and f["addressees"]["syr"]["ack"]["by"] == "syr-duty"
     assert f["addressees"]["isr"]["ack"] is None
+
+
+def test_the_keyboard_zooms_pans_and_cancels_drawing(browser: Browser, server: ServerProcess) -> None:
+    page = open_map(browser, server, "isr-duty")
+    canvas = page.locator("#map-canvas")
+    zoom = int(canvas.get_attribute("data-zoom") or 0)
+    page.locator("#map-findings").click()  # focus outside the map: the view's keys still act
+    page.keyboard.press("+")
+    expect(canvas).to_have_attribute("data-zoom", str(zoom + 1))
+    page.keyboard.press("-")
+    expect(canvas).to_have_attribute("data-zoom", str(zoom))
+    before = canvas.get_attribute("data-center")
+    page.keyboard.press("ArrowRight")
+    expect(canvas).not_to_have_attribute("data-center", before or "")
+    lon_before = float((before or "0,0").split(",")[1])
+    assert float((canvas.get_attribute("data-center") or "0,0").split(",")[1]) > lon_before  # east
+    page.click("#map-draw-point")
+    expect(canvas).to_have_class(re.compile(r"\bdrawing\b"))
+    page.keyboard.press("Escape")
+    expect(canvas).not_to_have_class(re.compile(r"\bdrawing\b"))
+    # Place labels never sit on one another: the lower-ranked one is hidden instead.
+    boxes = page.locator(".leaflet-tooltip.map-place:not(.map-place-hidden)").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert min(a[2], b[2]) - max(a[0], b[0]) <= 0 or min(a[3], b[3]) - max(a[1], b[1]) <= 0, (a, b)
+    assert len(boxes) >= 10
+    # After a language switch the labels are redrawn in the new language, and most still show.
+    page.select_option("#lang-select", "ar")
+    expect(page.get_by_role("tooltip", name="القنيطرة", exact=True)).to_be_visible()
+    page.wait_for_timeout(400)
+    assert page.locator(".leaflet-tooltip.map-place:not(.map-place-hidden)").count() >= 10
+    page.context.close()

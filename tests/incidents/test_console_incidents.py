@@ -64,12 +64,16 @@ def test_one_incident_from_report_to_resolution(browser: Browser, server: Server
     page = _page(browser, server, "syr-duty")
     page.select_option("#inc-category", "uav_sighting")
     page.fill("#inc-location", "36SYB 6348 6876")
-    page.fill("#inc-involved", "isr")
+    # The form names each field and its unit; the other parties are ticked by name.
+    expect(page.locator("label[for=inc-radius]")).to_have_text("Position uncertain by up to")
+    expect(page.locator("#incident-form .unit")).to_have_text("m")
+    expect(page.locator("label:has(#inc-involved-isr)")).to_have_text("Israel")
+    page.check("#inc-involved-isr")
     page.fill("#inc-description", "A small UAV over the Area of Separation near Quneitra.")
     page.click("#inc-submit")
     expect(page.locator("#incident-status")).to_have_attribute("data-status", "reported")
     expect(page.locator("#incident-status")).to_have_text("Reported")  # shown in the reader's language
-    expect(page.locator("#incident-awaiting")).to_contain_text("isr, usa")
+    expect(page.locator("#incident-awaiting")).to_have_text("Israel, United States (mediator)")
     page.context.close()
 
     _step(browser, server, "isr-duty", "ack")
@@ -89,15 +93,16 @@ def test_one_incident_from_report_to_resolution(browser: Browser, server: Server
     page = _page(browser, server, "usa-duty")
     _open_first(page)
     history = page.locator("#incident-history")
-    for event in ("incident.reported", "incident.question_answered", "incident.finding_agreed", "incident.resolved"):
-        expect(history).to_contain_text(event)
+    for event, words in (("incident.reported", "reported"), ("incident.question_answered", "question answered"),
+                         ("incident.finding_agreed", "finding agreed"), ("incident.resolved", "resolved")):
+        expect(history.locator(f'li[data-type="{event}"]').first).to_contain_text(words)
     page.context.close()
 
 
 def test_a_refused_step_shows_the_servers_reason(browser: Browser, server: ServerProcess) -> None:
     page = _page(browser, server, "isr-duty")
     page.fill("#inc-description", "Shots heard near Hader.")
-    page.fill("#inc-involved", "syr")
+    page.check("#inc-involved-syr")
     page.click("#inc-submit")
     expect(page.locator("#incident-status")).to_have_attribute("data-status", "reported")
     expect(page.locator("#incident-status")).to_have_text("Reported")  # shown in the reader's language
@@ -105,7 +110,7 @@ def test_a_refused_step_shows_the_servers_reason(browser: Browser, server: Serve
     page = _page(browser, server, "syr-duty")
     _open_first(page)
     page.click("#step-ack")
-    expect(page.locator("#incident-awaiting")).to_contain_text("usa")
+    expect(page.locator("#incident-awaiting")).to_have_text("United States (mediator)")
     page.context.close()
     page = _page(browser, server, "usa-duty")
     _open_first(page)

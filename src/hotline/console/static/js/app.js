@@ -37,8 +37,9 @@ async function onLoggedIn() {
   await startSession(await api.get('/api/v1/me'));
 }
 
-function endSession(messageKey) {
-  if (!session) return;
+/** Tears the session down; true if there was one. Later 401s and 4001 closes find none and do nothing. */
+function dropSession() {
+  if (!session) return false;
   const s = session;
   session = null;
   s.stream.stop();
@@ -48,7 +49,23 @@ function endSession(messageKey) {
   header.hidden = true;
   banner.hidden = true;
   document.body.dataset.session = 'none';
-  showLogin(main, { api, messageKey, onLoggedIn });
+  return true;
+}
+
+function endSession(messageKey) {
+  if (dropSession()) showLogin(main, { api, messageKey, onLoggedIn });
+}
+
+/**
+ * Sign-out drops the session *before* asking the server to end it: the server answers the logout by
+ * closing the stream with 4001, and a console still listening would read that as an expired session.
+ * The login screen waits for the logout's answer, so a quick sign-in cannot race the old session's end.
+ */
+async function signOut() {
+  if (!dropSession()) return;
+  main.replaceChildren(h('p', { class: 'booting', 'data-i18n': 'auth.signing_out', text: t('auth.signing_out') }));
+  await api.post('/api/v1/auth/logout').catch(() => {});
+  if (!session) showLogin(main, { api, messageKey: 'login.logged_out', onLoggedIn });
 }
 
 async function startSession(me) {
@@ -62,24 +79,20 @@ async function startSession(me) {
   const s = { me, bus, store, channels, disposers: [], keys: new Map() };
   session = s;
 
-  const ack = async (message) => {
-    const state = await api.post(`/api/v1/messages/${encodeURIComponent(message.id)}/ack`, {});
+  const ack = async (message, note = '') => {
+    const state = await api.post(`/api/v1/messages/${encodeURIComponent(message.id)}/ack`, note ? { note } : {});
     store.put(state);
     channels.refresh();
     return state;
   };
   s.alarm = new Alarm({ banner, t, onAck: (m) => ack(m).catch(() => {}) });
   const shell = buildHeader(header, {
-    me, views, onMute: () => s.alarm.toggleMute(),
-    onLogout: async () => {
-      await api.post('/api/v1/auth/logout').catch(() => {});
-      endSession('login.logged_out');
-    },
+    me, views,
+    onLogout: signOut,
   });
   const ring = () => {
     const flashes = myParty ? store.awaiting(myParty).filter((m) => m.precedence === 'FLASH') : [];
     s.alarm.update(flashes);
-    shell.setMute(flashes.length > 0, s.alarm.muted);
   };
   const origToggle = s.alarm.toggleMute.bind(s.alarm);
   s.alarm.toggleMute = () => { origToggle(); ring(); };

@@ -1,5 +1,5 @@
 // The frame around every view: who is on duty (party and role, always visible), the views, the
-// connection state, the alarm's mute control, the language switcher and logout.
+// connection state, a slot for the staffed-desks strip, the language switcher and logout; one row.
 import { h } from './dom.js';
 import { LANGUAGES, label, language, onLanguageChange, setLanguage, t } from './i18n.js';
 
@@ -20,7 +20,7 @@ export function partyName(world, id, lang = language()) {
   return party ? (party.names[lang] || party.names.en || id) : (id || t('party.none'));
 }
 
-export function buildHeader(header, { me, views, onLogout, onMute }) {
+export function buildHeader(header, { me, views, onLogout }) {
   const who = h('span', { class: 'who', id: 'who' });
   const renderWho = () => {
     who.replaceChildren(
@@ -36,15 +36,16 @@ export function buildHeader(header, { me, views, onLogout, onMute }) {
 
   const conn = h('span', { id: 'conn', class: 'conn', role: 'status', dataset: { state: 'connecting' } },
     label('span', 'conn.connecting'));
-  const mute = label('button', 'alarm.mute', { type: 'button', id: 'mute', class: 'btn', 'aria-pressed': 'false',
-    title: t('alarm.mute_hint') });
-  mute.addEventListener('click', onMute);
+  // The mute control lives in the FLASH banner, which is up exactly while something rings (and M
+  // works anywhere): a second one in the header only repeated it.
   const logout = label('button', 'auth.logout', { type: 'button', id: 'logout', class: 'btn' });
   logout.addEventListener('click', onLogout);
+  // A place in the one header row for the staffed-desks strip (<div id="desk-strip">), empty if absent.
+  const deskSlot = h('div', { class: 'desk-slot', id: 'desk-slot' });
 
   header.replaceChildren(
     h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), label('span', 'app.title')),
-    nav, who, h('span', { class: 'spacer' }), conn, mute, languagePicker(), logout);
+    nav, who, h('span', { class: 'spacer' }), deskSlot, conn, languagePicker(), logout);
   header.hidden = false;
   return {
     setConnection(state, info = {}) {
@@ -56,12 +57,7 @@ export function buildHeader(header, { me, views, onLogout, onMute }) {
         conn.append(' ', h('span', { class: 'muted', text: t('conn.retry', { s: Math.ceil(info.retryInMs / 1000) }) }));
       }
     },
-    setMute(ringing, muted) {
-      mute.disabled = !ringing;
-      mute.setAttribute('aria-pressed', String(muted));
-      mute.dataset.i18n = muted ? 'alarm.unmute' : 'alarm.mute';
-      mute.textContent = t(mute.dataset.i18n);
-    },
+    deskSlot,
     setActive(viewId) {
       for (const link of nav.querySelectorAll('a')) {
         if (link.id === `nav-${viewId}`) link.setAttribute('aria-current', 'page');

@@ -13,14 +13,16 @@ export function dtg(value) {
 }
 
 const formatters = new Map();
-/** "21:30" in timeZone, with the day when it differs from UTC's, formatted for lang. */
-export function localTime(value, timeZone, lang) {
-  const key = `${timeZone}|${lang}`;
+/**
+ * "29 Nov, 21:30" in timeZone, formatted for lang; with short, only "21:30" (a card's head has room for
+ * no more; the full form goes in its title).
+ */
+export function localTime(value, timeZone, lang, { short = false } = {}) {
+  const key = `${timeZone}|${lang}|${short}`;
   if (!formatters.has(key)) {
-    formatters.set(key, new Intl.DateTimeFormat(lang, {
-      timeZone, hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short', hourCycle: 'h23',
-    }));
+    formatters.set(key, new Intl.DateTimeFormat(lang, short
+      ? { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+      : { timeZone, hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short', hourCycle: 'h23' }));
   }
   return formatters.get(key).format(value instanceof Date ? value : new Date(value));
 }
-

@@ -2,6 +2,7 @@
 // Field errors from the server (problem+json) are shown next to the field they name.
 import { h, randomId } from '../dom.js';
 import { label, t } from '../i18n.js';
+import { explain } from './panels.js';
 
 const TYPES = ['ground_movement', 'air', 'exercise', 'engineering', 'humanitarian', 'agricultural_burning',
   'demining', 'other'];
@@ -9,7 +10,7 @@ const FORCES = ['troops', 'tanks', 'sam', 'aircraft'];
 
 function utcInput(d) { return d.toISOString().slice(0, 16); }
 
-export function noticeForm(ctx, { drawer, onFiled }) {
+export function noticeForm(ctx, { drawer, onFiled, zoneName = (id) => id }) {
   const now = new Date(ctx.now ? ctx.now() : Date.now()); // the server-corrected clock
   const start = new Date(now.getTime() + 49 * 3600e3);
   const end = new Date(start.getTime() + 12 * 3600e3);
@@ -66,7 +67,8 @@ export function noticeForm(ctx, { drawer, onFiled }) {
   }
 
   function showFindings(list) {
-    results.replaceChildren(...list.map((f) => h('li', { class: 'map-check-item', text: f.explanation })));
+    results.replaceChildren(...list.map((f) => h('li', { class: 'map-check-item', dataset: { rule: f.rule } },
+      explain(f, ctx, zoneName))));
     if (!list.length) results.append(label('li', 'map.check_clear', { class: 'muted' }));
   }
 

@@ -13,7 +13,7 @@
 //              elements with data-i18n="key" (or build them with i18n.js label()) so they follow a
 //              language switch; re-render dynamic parts from i18n.js onLanguageChange.
 //   me / user  {username, party, role, channels, world}; world {parties, deadlines, ...};
-//   party, partyName(id), myTimeZone, now() (server-corrected clock), ack(message), canSpeak,
+//   party, partyName(id), myTimeZone, now() (server-corrected clock), ack(message, note?), canSpeak,
 //   onKey(key, fn): a single-key shortcut while this view is mounted.
 import roster from '../desks/roster.js';
 import incidents from './incidents/index.js';

@@ -4,9 +4,9 @@
 // the single source of truth for grids, for every grid of the place under the pointer.
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { h } from '../../dom.js';
-import { label, language, onLanguageChange, t } from '../../i18n.js';
+import { has, label, language, onLanguageChange, t } from '../../i18n.js';
 import { Drawer } from '../../map/draw.js';
-import { findingsLayer, noticesLayer, placesLayer, zonesLayer } from '../../map/layers.js';
+import { declutterLabels, findingsLayer, legendControl, noticesLayer, placesLayer, zonesLayer } from '../../map/layers.js';
 import { noticeForm } from '../../map/form.js';
 import { findingPanel, noticePanel } from '../../map/panels.js';
 
@@ -34,7 +34,8 @@ export default {
       placeholder: '36SYB 63484 68761' });
     const gotoForm = h('form', { class: 'map-goto-form', onsubmit: (ev) => { ev.preventDefault(); goTo(); } },
       label('label', 'map.goto', { for: 'map-goto' }), gotoInput,
-      h('button', { type: 'submit', id: 'map-goto-submit', text: '→' }));
+      h('button', { type: 'submit', id: 'map-goto-submit', 'aria-label': t('map.goto_go'),
+        'data-i18n-attr': 'aria-label:map.goto_go', text: '⏎' }));
     const gotoError = h('p', { class: 'field-error', id: 'map-goto-error', role: 'alert' });
     const tools = h('div', { class: 'map-tools', role: 'toolbar' });
     const formHost = h('div', { class: 'map-form-host' });
@@ -50,6 +51,16 @@ export default {
       findings: L.layerGroup() };
     for (const g of Object.values(overlays)) g.addTo(map);
     const control = L.control.layers({}, {}, { collapsed: false }).addTo(map);
+    const legend = legendControl(t).addTo(map);
+    const declutter = () => declutterLabels(mapEl);
+    map.on('zoomend moveend', declutter);
+    // The view as data on the canvas (zoom, centre), for tests and for anyone scripting the console.
+    const noteView = () => {
+      const c = map.getCenter();
+      Object.assign(mapEl.dataset, { zoom: String(map.getZoom()), center: `${c.lat.toFixed(5)},${c.lng.toFixed(5)}` });
+    };
+    map.on('zoomend moveend', noteView);
+    noteView();
     const data = { zones: null, places: [], notices: [], findings: [] };
     let selected = null;
     let disposed = false;
@@ -60,7 +71,7 @@ export default {
 
     // --- drawing and the notice form --------------------------------------------------------------
     const drawer = new Drawer(map, { onChange: () => form.update(drawer) });
-    const form = noticeForm(ctx, { drawer, onFiled: (state) => { drawer.clear(); refresh(); showNotice(state); } });
+    const form = noticeForm(ctx, { drawer, zoneName, onFiled: (state) => { drawer.clear(); refresh(); showNotice(state); } });
     formHost.append(form.element);
     if (ctx.canSpeak) {
       for (const [mode, key] of [['Point', 'map.draw.point'], ['LineString', 'map.draw.route'],
@@ -76,6 +87,7 @@ export default {
 
     // --- pointer readout: the server converts, at most a few times a second --------------------------
     let pending = null;
+    let lastGrids = null;
     let inflight = false;
     let last = 0;
     async function convert() {
@@ -85,12 +97,22 @@ export default {
       inflight = true;
       last = Date.now();
       try {
-        const r = await ctx.api.get(`/api/v1/geo/convert?q=${encodeURIComponent(`${p.lat.toFixed(6)}, ${p.lng.toFixed(6)}`)}`);
-        readout.replaceChildren(...GRIDS.flatMap((g) => [h('dt', { text: g.toUpperCase() }),
-          h('dd', { dir: 'ltr', id: `readout-${g}`, text: r.grids[g] || '—' })]));
+        lastGrids = await ctx.api.get(`/api/v1/geo/convert?q=${encodeURIComponent(`${p.lat.toFixed(6)}, ${p.lng.toFixed(6)}`)}`);
+        renderReadout();
       } catch { /* the next move asks again */ }
       inflight = false;
       if (pending) setTimeout(convert, 250);
+    }
+    function renderReadout() {
+      const r = lastGrids;
+      if (!r) return;
+      // Each grid named once: the server's text may already lead with the grid's name ("ITM 287264 …").
+      readout.replaceChildren(...GRIDS.map((g) => {
+        const name = t(`grid.${g}`);
+        const value = String(r.grids[g] || '—').replace(new RegExp(`^${g}\\s+`, 'i'), '');
+        return h('div', { class: 'readout-pair' }, h('dt', { text: name }),
+          h('dd', { dir: 'ltr', id: `readout-${g}`, dataset: { value: g }, text: value }));
+      }));
     }
     map.on('mousemove', (ev) => {
       pending = ev.latlng;
@@ -114,8 +136,15 @@ export default {
       for (const g of Object.values(overlays)) g.clearLayers();
       if (data.zones) zonesLayer(data.zones, { lang, t, onSelect: showZone }).addTo(overlays.zones);
       placesLayer(data.places, { lang }).addTo(overlays.places);
-      noticesLayer(data.notices, { myParty: ctx.party, t, onSelect: showNotice }).addTo(overlays.notices);
-      findingsLayer(data.findings, { onSelect: showFinding }).addTo(overlays.findings);
+      noticesLayer(data.notices, { myParty: ctx.party, t, partyName: ctx.partyName, onSelect: showNotice })
+        .addTo(overlays.notices);
+      findingsLayer(data.findings, { t, onSelect: showFinding }).addTo(overlays.findings);
+      const features = data.zones?.features || [];
+      legend.update([...new Set(features.map((f) => f.properties.kind))],
+        { proposals: features.some((f) => f.properties.status === 'proposed'), notices: data.notices.length > 0,
+          findings: data.findings.length > 0 });
+      requestAnimationFrame(declutter);
+      setTimeout(declutter, 250); // again once the replaced labels have faded out
       for (const [key, g] of Object.entries(overlays)) {
         control.removeLayer(g);
         control.addOverlay(g, t(`map.layer.${key}`));
@@ -125,7 +154,7 @@ export default {
           awaiting: String(Boolean(ctx.party && f.addressees[ctx.party] && !f.addressees[ctx.party].ack)) },
         onclick: () => showFinding(f) },
         h('span', { class: 'finding-rule', text: t(`rule.${f.finding.rule}`) }),
-        h('span', { class: 'muted', text: ` ${f.finding.notices.join(' + ')}` })))));
+        ' ', h('bdi', { class: 'muted', dataset: { value: 'notices' }, text: f.finding.notices.join(' + ') })))));
       if (!data.findings.length) findingList.append(label('li', 'map.no_findings', { class: 'muted' }));
       if (selected?.kind === 'finding') {
         const f = data.findings.find((x) => x.finding_id === selected.id);
@@ -147,10 +176,16 @@ export default {
     function showZone(f) {
       selected = { kind: 'zone', id: f.id };
       const p = f.properties;
-      detail.replaceChildren(h('h3', { text: p.names[language()] || p.names.en }),
+      // The zone's rules as label and value, each label from the catalog (a rule the catalog does not
+      // know is shown by its name, marked as data).
+      const rules = Object.entries(p.rules || {}).flatMap(([name, value]) => [
+        has(`zone.rule.${name}`) ? h('dt', { text: t(`zone.rule.${name}`) }) : h('dt', {}, h('code', { text: name })),
+        h('dd', {}, h('bdi', { text: Array.isArray(value) ? value.join(' – ') : typeof value === 'boolean'
+          ? t(value ? 'zone.yes' : 'zone.no') : String(value) }))]);
+      detail.replaceChildren(...h('div', {}, h('h3', { text: p.names[language()] || p.names.en }),
         h('p', { text: `${t(`map.kind.${p.kind}`)} · ${p.status === 'proposed' ? t('map.proposed') : t('map.active')}` }),
         p.approximate ? label('p', 'map.approximate', { class: 'muted' }) : null,
-        h('pre', { class: 'map-rules', dir: 'ltr', text: JSON.stringify(p.rules || {}, null, 1) }));
+        rules.length ? h('dl', { class: 'map-rules' }, rules) : null).childNodes);
     }
 
     function showNotice(s) {
@@ -161,7 +196,7 @@ export default {
     function showFinding(f, { pan = true } = {}) {
       selected = { kind: 'finding', id: f.finding_id };
       if (pan) map.panTo([f.finding.where.lat, f.finding.where.lon]);
-      detail.replaceChildren(findingPanel(f, ctx, { onAck: async () => {
+      detail.replaceChildren(findingPanel(f, ctx, { zoneName, onAck: async () => {
         const state = await ctx.api.post(`/api/v1/findings/${encodeURIComponent(f.finding_id)}/ack`, {});
         const i = data.findings.findIndex((x) => x.finding_id === state.finding_id);
         if (i >= 0) data.findings[i] = state;
@@ -170,8 +205,24 @@ export default {
       } }));
     }
 
+    function zoneName(id) {
+      const f = data.zones?.features?.find((x) => x.id === id || x.properties.id === id);
+      return f ? (f.properties.names[language()] || f.properties.names.en) : id;
+    }
+
+    // Keyboard, anywhere in the view (Leaflet's own keys work only while the map has focus):
+    // + and - zoom, the arrow keys pan, Escape cancels a drawing in progress.
+    const PAN = 120;
+    const keys = [['+', () => map.zoomIn()], ['=', () => map.zoomIn()], ['-', () => map.zoomOut()],
+      ['arrowleft', () => map.panBy([-PAN, 0])], ['arrowright', () => map.panBy([PAN, 0])],
+      ['arrowup', () => map.panBy([0, -PAN])], ['arrowdown', () => map.panBy([0, PAN])],
+      ['escape', () => drawer.clear()]].map(([key, fn]) => ctx.onKey(key, (ev) => {
+      if (key === 'escape' || !mapEl.contains(ev?.target)) fn(); // inside the map, Leaflet's keys act
+    }));
+
     const offs = ['zone.*', 'notice.*', 'finding.*'].map((type) => ctx.bus.subscribe(type, refreshSoon));
-    const offLang = onLanguageChange(() => render());
+    offs.push(...keys);
+    const offLang = onLanguageChange(() => { render(); renderReadout(); });
     refresh().catch((err) => { detail.textContent = err.message; });
     // The stylesheet arrives after the map is made: redraw whenever the canvas changes size.
     const resize = new ResizeObserver(() => map.invalidateSize());

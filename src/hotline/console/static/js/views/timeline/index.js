@@ -4,6 +4,8 @@ import { label, language, onLanguageChange, t } from '../../i18n.js';
 import { composeForm } from './compose.js';
 import { renderMessage, tickCountdowns } from './message.js';
 
+const PAGE = 50;
+
 export default {
   id: 'timeline',
   titleKey: 'view.timeline',
@@ -20,6 +22,11 @@ export default {
     const empty = label('p', 'timeline.empty', { class: 'muted empty' });
     const compose = composeForm(ctx, { channel: () => channel });
     const hint = label('p', 'timeline.keys', { class: 'muted keys-hint' });
+    // Older messages page in as the officer scrolls to the end of the log (newest first, so the end
+    // is the past): a sentinel after the last card asks the server for the page before the oldest seq.
+    const older = h('p', { class: 'older-end muted', id: 'timeline-older', 'aria-live': 'polite' });
+    const exhausted = new Set(); // channels whose first message is loaded
+    let paging = false;
 
     root.append(h('div', { class: 'timeline-layout' },
       h('nav', { class: 'channels', 'aria-labelledby': 'channels-title' },
@@ -59,9 +66,47 @@ export default {
         cards.set(m.id, card);
         return card;
       });
-      log.replaceChildren(...(items.length ? items : [empty]));
+      log.replaceChildren(...(items.length ? items : [empty]), older);
+      renderOlder();
       tickCountdowns(log, ctx.now());
     }
+
+    function renderOlder() {
+      older.dataset.state = paging ? 'loading' : exhausted.has(channel) ? 'start' : 'more';
+      older.textContent = t(paging ? 'timeline.loading_older' : exhausted.has(channel) ? 'timeline.start'
+        : 'timeline.older');
+    }
+
+    async function loadOlder() {
+      if (paging || exhausted.has(channel)) return;
+      const here = channel;
+      const held = ctx.store.inChannel(here);
+      const before = held.length ? held[held.length - 1].seq : null;
+      paging = true;
+      renderOlder();
+      try {
+        const q = `limit=${PAGE}${before ? `&before=${before}` : ''}`;
+        const page = await ctx.api.get(`/api/v1/channels/${encodeURIComponent(here)}/messages?${q}`);
+        if (page.messages.length < PAGE) exhausted.add(here);
+        ctx.store.load(page.messages);
+        if (here === channel) {
+          for (const m of page.messages) if (!cards.has(m.id)) update(m);
+        }
+      } catch { /* offline or gone: the sentinel asks again when it comes back into view */ }
+      paging = false;
+      if (here === channel) renderOlder();
+      // Still in view (a short page, a tall window): fetch the next page too.
+      if (here === channel && !exhausted.has(here) && visible(older)) loadOlder();
+    }
+    const visible = (el) => {
+      const a = el.getBoundingClientRect();
+      const b = log.getBoundingClientRect();
+      return a.top < b.bottom && a.bottom > b.top;
+    };
+    const watcher = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) loadOlder();
+    }, { root: log, rootMargin: '0px 0px 200px 0px' });
+    watcher.observe(older);
 
     function update(m) {
       if (m.channel !== channel) return;
@@ -75,8 +120,8 @@ export default {
       } else {
         empty.remove();
         // Newest first: place by seq so a late-arriving older message still lands in order.
-        const next = [...log.children].find((el) => Number(el.dataset.seq) < m.seq);
-        log.insertBefore(card, next || null);
+        const next = [...log.children].find((el) => el === older || Number(el.dataset.seq) < m.seq);
+        log.insertBefore(card, next || older);
       }
       tickCountdowns(card, ctx.now());
     }
@@ -99,6 +144,6 @@ export default {
     const ticker = setInterval(() => tickCountdowns(log, ctx.now()), 1000);
     renderChannels();
     renderAll();
-    return () => { clearInterval(ticker); for (const off of offs) off(); };
+    return () => { clearInterval(ticker); watcher.disconnect(); for (const off of offs) off(); };
   },
 };

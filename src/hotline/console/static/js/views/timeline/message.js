@@ -21,10 +21,12 @@ export function renderMessage(m, ctx, { onReply }) {
     dataset: { id: m.id, seq: m.seq, precedence: m.precedence, awaitingMe: String(awaitingMe) } });
 
   const langKey = LANG_NAMES[m.language];
+  const sender = mine ? tNodes('message.from_you', { actor: m.actor })
+    : tNodes('message.from', { party: ctx.partyName(m.party), actor: m.actor });
   card.append(h('header', { class: 'msg-head' },
     h('span', { class: 'prec', text: t(`precedence.${m.precedence}`) }),
-    h('span', { class: 'sender' }, tNodes('message.from', { party: ctx.partyName(m.party), actor: m.actor })),
-    h('span', { class: 'lang-tag', title: langKey ? t(langKey) : m.language,
+    h('span', { class: 'sender' }, sender),
+    h('span', { class: 'lang-tag', title: langKey ? t(langKey) : m.language, dataset: { value: 'language' },
       'aria-label': t('message.language', { lang: langKey ? t(langKey) : m.language }), text: m.language.toUpperCase() }),
     timeBlock(m.posted_at, m.posted_dtg, ctx)));
 
@@ -34,25 +36,46 @@ export function renderMessage(m, ctx, { onReply }) {
       subject: original ? userText('bdi', original.subject, original.language) : m.reply_to })));
   }
   card.append(...content(m, subjectId));
-  card.append(translationPanel(m, ctx) || '', acks(m, ctx), escalationHistory(m, ctx) || '');
+  const translation = translationPanel(m, ctx); // the reader's translation beside the original, if any
+  if (translation) card.append(translation);
 
+  // The foot: who has acknowledged and who not yet, then what this reader can do.
   const actions = h('div', { class: 'msg-actions' });
-  if (awaitingMe && ctx.canSpeak) {
-    const btn = h('button', { type: 'button', class: 'btn btn-ack', 'aria-keyshortcuts': 'A',
-      text: t('message.ack_key') });
-    btn.addEventListener('click', async () => {
-      btn.disabled = true;
-      try { await ctx.ack(m); } catch (err) { btn.disabled = false; btn.title = err.message; }
-    });
-    actions.append(btn);
-  }
+  if (awaitingMe && ctx.canSpeak) actions.append(...ackControls(m, ctx));
   if (ctx.canSpeak) {
     const reply = h('button', { type: 'button', class: 'btn btn-quiet', text: t('message.reply') });
     reply.addEventListener('click', () => onReply(m));
     actions.append(reply);
   }
-  if (actions.childElementCount) card.append(actions);
+  card.append(h('div', { class: 'msg-foot' }, acks(m, ctx), actions.childElementCount ? actions : null));
+  const history = escalationHistory(m, ctx); // who was told, how and when
+  if (history) card.append(history);
   return card;
+}
+
+/** Acknowledge at once, or with a note the other parties read beside the acknowledgement. */
+function ackControls(m, ctx) {
+  const btn = h('button', { type: 'button', class: 'btn btn-ack', 'aria-keyshortcuts': 'A', text: t('message.ack_key') });
+  const withNote = h('button', { type: 'button', class: 'btn btn-quiet btn-ack-note', text: t('message.ack_with_note') });
+  const noteId = `ack-note-${m.id}`;
+  const note = h('input', { type: 'text', class: 'ack-note-input', id: noteId, maxlength: '2000', dir: 'auto',
+    autocomplete: 'off', 'aria-label': t('message.ack_note') });
+  const send = h('button', { type: 'submit', class: 'btn btn-primary ack-note-send', text: t('message.ack') });
+  const error = h('span', { class: 'field-error', role: 'alert' });
+  const form = h('form', { class: 'ack-note-form', hidden: true },
+    h('label', { for: noteId, text: t('message.ack_note') }), note, send, error);
+  const go = async (text, ...buttons) => {
+    for (const b of buttons) b.disabled = true;
+    error.textContent = '';
+    try { await ctx.ack(m, text); } catch (err) {
+      for (const b of buttons) b.disabled = false;
+      if (err.status !== 401) error.textContent = err.fields?.note || err.message;
+    }
+  };
+  btn.addEventListener('click', () => go('', btn, withNote));
+  withNote.addEventListener('click', () => { form.hidden = false; withNote.hidden = true; note.focus(); });
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); go(note.value.trim(), send, btn); });
+  return [btn, withNote, form];
 }
 
 /** Subject and body: a template in the reader's language, or free text exactly as written. */
@@ -82,28 +105,35 @@ function content(m, subjectId) {
 function timeBlock(iso, group, ctx) {
   return h('span', { class: 'when' },
     h('time', { class: 'dtg', datetime: iso, text: group || dtg(iso) }),
-    h('span', { class: 'local', title: ctx.myTimeZone }, tNodes('time.local', { time: localTime(iso, ctx.myTimeZone, language()) })));
+    h('span', { class: 'local', title: `${localTime(iso, ctx.myTimeZone, language())} (${ctx.myTimeZone})` },
+      tNodes('time.local', { time: localTime(iso, ctx.myTimeZone, language(), { short: true }) })));
 }
 
 function acks(m, ctx) {
   const list = h('ul', { class: 'acks', 'aria-label': t('ack.title') });
   for (const [party, entry] of Object.entries(m.addressees)) {
+    const you = party === ctx.party;
     const li = h('li', { class: 'ack', dataset: { party } });
-    const name = h('span', { class: 'ack-party', text: ctx.partyName(party) });
+    const name = h('span', { class: 'ack-party', text: you ? t('party.you') : ctx.partyName(party) });
     if (entry.ack) {
       li.classList.add('ack-done');
-      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: '✓' }), name,
-        h('span', { class: 'ack-by' }, tNodes('ack.by', { actor: entry.ack.by, dtg: dtg(entry.ack.at),
-          time: localTime(entry.ack.at, ctx.myTimeZone, language()) })));
-      if (entry.ack.late) li.append(h('span', { class: 'badge badge-late', text: t('ack.late') }));
-      if (entry.ack.note) li.append(userText('span', entry.ack.note));
+      li.title = t('ack.by', { actor: entry.ack.by, dtg: dtg(entry.ack.at),
+        time: localTime(entry.ack.at, ctx.myTimeZone, language()) });
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: '✓' }), name, ' ',
+        h('span', { class: 'ack-by' }, tNodes('ack.by_short', { actor: entry.ack.by, dtg: dtg(entry.ack.at) })));
+      if (entry.ack.late) li.append(' ', h('span', { class: 'badge badge-late', text: t('ack.late') }));
+      if (entry.ack.note) li.append(' ', h('span', { class: 'ack-note' }, tNodes('ack.note', { note: userText('bdi', entry.ack.note) })));
     } else {
+      // Says what is missing and by when: "Syria: not yet acknowledged, due 291230Z NOV 26, 4:10 left".
       li.classList.add(entry.overdue === 2 ? 'ack-escalated' : entry.overdue === 1 ? 'ack-overdue' : 'ack-pending');
-      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: entry.overdue ? '!' : '…' }), name,
-        h('span', { class: 'ack-state', text: t(entry.overdue === 2 ? 'ack.escalated' : entry.overdue === 1
-          ? 'ack.overdue' : 'ack.awaiting') }),
-        h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })),
-        h('span', { class: 'countdown', dataset: { deadline: entry.deadline } }));
+      const state = entry.overdue === 2 ? 'ack.escalated' : entry.overdue === 1 ? 'ack.overdue'
+        : you ? 'ack.awaiting_you' : 'ack.awaiting';
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: entry.overdue ? '!' : '○' }), name, ' ',
+        h('span', { class: 'ack-state', text: t(state) }), ' ',
+        // The deadline and the time left wrap together, never the countdown alone on a line.
+        h('span', { class: 'ack-when' },
+          h('span', { class: 'ack-deadline' }, tNodes('ack.deadline', { dtg: dtg(entry.deadline) })), ' ',
+          h('span', { class: 'countdown', dataset: { deadline: entry.deadline } })));
     }
     list.append(li);
   }
