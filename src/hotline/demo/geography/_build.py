@@ -227,10 +227,10 @@ def build() -> dict[str, Any]:
     sites = [
         ("site-majdal-shams", "town", 35.7706, 33.2697, 1000, names("Majdal Shams", "מג'דל שמס", "مجدل شمس")),
         ("site-masade", "town", 35.7542, 33.2331, 1000, names("Mas'ade", "מסעדה", "مسعدة")),
-        ("site-hader", "town", 35.8190, 33.2820, 1000, names("Hader", "חאדר", "حضر")),
+        ("site-hader", "town", 35.8303, 33.2794, 1000, names("Hader", "חאדר", "حضر")),
         ("site-khan-arnabah", "town", 35.8833, 33.1833, 1000, names("Khan Arnabah", "ח'אן ארנבה", "خان أرنبة")),
-        ("site-jubata", "town", 35.8428, 33.2264, 1000, names("Jubata al-Khashab", "ג'ובתא אל-ח'שב", "جباتا الخشب")),
-        ("site-quneitra", "town", 35.8241, 33.1256, 1500, names("Quneitra", "קוניטרה", "القنيطرة")),
+        ("site-jubata", "town", 35.8350, 33.2260, 1000, names("Jubata al-Khashab", "ג'ובתא אל-ח'שב", "جباتا الخشب")),
+        ("site-quneitra", "town", 35.8239, 33.1256, 1500, names("Quneitra", "קוניטרה", "القنيطرة")),
         (
             "site-quneitra-hospital",
             "hospital",
