@@ -168,7 +168,7 @@ def test_convoy_route_passing_a_protected_village_is_found(zones: list[Zone]) ->
 
 def test_air_activity_in_the_restricted_airspace_band_is_found(zones: list[Zone]) -> None:
     flight = notice(
-        "isr-10", "isr", point(35.815, 33.31), 48, 50, type="air", radius_m=500, altitude={"min_m": 8000, "max_m": 14000}
+        "isr-10", "isr", point(35.82, 33.31), 48, 50, type="air", radius_m=500, altitude={"min_m": 8000, "max_m": 14000}
     )
     [f] = check(zones, flight, [])
     assert (f.rule, f.zone, f.by_how_much["overlap_m"]) == ("airspace.restricted", "aos-airspace", [8000.0, 12000.0])
