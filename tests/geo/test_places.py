@@ -17,6 +17,7 @@ from shapely.geometry import LineString, Point
 
 from hotline.demo.geography import load_gazetteer, load_zones
 from hotline.geo import Zone
+from hotline.geo.projection import to_metric
 
 WEST, INSIDE, EAST = "west of Line A", "inside the Area of Separation", "east of Line B"
 
@@ -120,8 +121,6 @@ def test_every_researched_place_is_in_the_gazetteer_at_the_same_position() -> No
 
 
 def test_the_lines_run_north_to_south_and_the_area_has_the_documented_size(shipped: dict[str, Zone]) -> None:
-    from hotline.geo.projection import to_metric
-
     for zid in ("line-a", "line-b"):
         lats = [y for _, y in shipped[zid].geometry.coords]
         assert lats == sorted(lats, reverse=True), zid

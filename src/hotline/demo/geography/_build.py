@@ -1,7 +1,9 @@
 """Regenerate ``zones.geojson`` from the hand-drawn lines below (run: python -m hotline.demo.geography._build).
 
-Everything here is APPROXIMATE: the lines are traced by hand from public small-scale maps of the 1974
-disengagement, good to a few hundred metres at best. They make a sane demo, not a legal map. The areas
+Everything here is APPROXIMATE: no UN map of the area and no copy of the agreement's map could be read
+offline, so the lines are traced by hand to put some thirty well-known places on their documented sides
+(tests/geo/test_places.py, docs/places.md), good to a few hundred metres at best. They make a sane demo,
+not a legal map. The areas
 of limitation are not drawn: they are computed as buffers of the lines in the metric projection,
 clipped to the right side of the line and to the demo box, exactly as the agreement measures them.
 """
