@@ -3,9 +3,9 @@
 Everything here is APPROXIMATE: no UN map of the area and no copy of the agreement's map could be read
 offline, so the lines are traced by hand to put some thirty well-known places on their documented sides
 (tests/geo/test_places.py, docs/places.md), good to a few hundred metres at best. They make a sane demo,
-not a legal map. The areas
-of limitation are not drawn: they are computed as buffers of the lines in the metric projection,
-clipped to the right side of the line and to the demo box, exactly as the agreement measures them.
+not a legal map. The areas of limitation are not drawn: they are computed as buffers of the lines in the
+metric projection, clipped to the right side of the line and to the demo box, exactly as the agreement
+measures them.
 """
 
 from __future__ import annotations
