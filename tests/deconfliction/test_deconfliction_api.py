@@ -67,7 +67,7 @@ async def test_demo_zones_are_seeded_as_active_zones_through_the_ledger(api: Api
 
 
 async def test_tank_company_in_the_area_of_separation(api: Api, clock: FakeClock) -> None:
-    n = await file(api, "syr-duty", body(clock, point(35.87, 33.30), radius_m=300,
+    n = await file(api, "syr-duty", body(clock, point(35.82, 33.32), radius_m=300,
                                          forces={"tanks": 14, "troops": 60}))
     assert n["statement"].startswith("This notice is information, not a permission")
     assert n["lead_time"]["late"] is False and n["lead_time"]["required_s"] == 48 * 3600
@@ -154,7 +154,7 @@ async def test_findings_are_visible_to_the_concerned_parties_and_the_mediator_on
 
 
 async def test_a_finding_is_acknowledged_like_a_flash(api: Api, clock: FakeClock, service: Hotline) -> None:
-    await file(api, "syr-duty", body(clock, point(35.87, 33.30), radius_m=300, forces={"tanks": 14}))
+    await file(api, "syr-duty", body(clock, point(35.82, 33.32), radius_m=300, forces={"tanks": 14}))
     [f] = await findings(api, "isr-duty")
     fid = f["finding_id"]
     window = service.world.deadlines["FLASH"]

@@ -58,7 +58,7 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     isr = open_map(browser, server, "isr-duty")
     syr = open_map(browser, server, "syr-duty")
     # Israel goes to a place inside the Area of Separation (by MGRS, via the server) and draws a point there.
-    isr.fill("#map-goto", "33.30, 35.87")
+    isr.fill("#map-goto", "33.32, 35.82")
     isr.click("#map-goto-submit")
     isr.click("#map-draw-point")
     box = isr.locator("#map-canvas").bounding_box()

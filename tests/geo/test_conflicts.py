@@ -16,17 +16,17 @@ def check(zones: list[Zone], new: Notice, active: list[Notice]) -> list[Finding]
 
 
 def test_tank_company_in_the_area_of_separation_is_one_finding(zones: list[Zone]) -> None:
-    tanks = notice("syr-1", "syr", point(35.87, 33.30), 48, 60, radius_m=300, forces={"tanks": 14, "troops": 60})
+    tanks = notice("syr-1", "syr", point(35.82, 33.32), 48, 60, radius_m=300, forces={"tanks": 14, "troops": 60})
     [f] = check(zones, tanks, [])
     assert (f.rule, f.zone, f.notices, f.parties) == ("separation.forces", "aos", ("syr-1",), ("syr",))
     assert f.by_how_much == {"cap": 0, "troops": 60, "tanks": 14, "artillery": 0, "sam": 0}
     assert f.when == (at(48), at(60))
-    assert abs(f.where[0] - 33.30) < 0.01 and abs(f.where[1] - 35.87) < 0.01
+    assert abs(f.where[0] - 33.32) < 0.01 and abs(f.where[1] - 35.82) < 0.01
     assert "14 tanks" in f.explanation and "Area of Separation" in f.explanation
 
 
 def test_humanitarian_convoy_without_forces_may_cross_the_area_of_separation(zones: list[Zone]) -> None:
-    aid = notice("syr-2", "syr", point(35.87, 33.30), 48, 60, type="humanitarian", radius_m=300)
+    aid = notice("syr-2", "syr", point(35.82, 33.32), 48, 60, type="humanitarian", radius_m=300)
     assert check(zones, aid, []) == []
 
 
@@ -168,7 +168,7 @@ def test_convoy_route_passing_a_protected_village_is_found(zones: list[Zone]) ->
 
 def test_air_activity_in_the_restricted_airspace_band_is_found(zones: list[Zone]) -> None:
     flight = notice(
-        "isr-10", "isr", point(35.87, 33.28), 48, 50, type="air", radius_m=500, altitude={"min_m": 8000, "max_m": 14000}
+        "isr-10", "isr", point(35.82, 33.31), 48, 50, type="air", radius_m=500, altitude={"min_m": 8000, "max_m": 14000}
     )
     [f] = check(zones, flight, [])
     assert (f.rule, f.zone, f.by_how_much["overlap_m"]) == ("airspace.restricted", "aos-airspace", [8000.0, 12000.0])
@@ -190,7 +190,7 @@ def test_a_late_notice_is_a_finding_with_its_lead_time() -> None:
 
 
 def test_finding_serialises_for_the_ledger(zones: list[Zone]) -> None:
-    tanks = notice("syr-1", "syr", point(35.87, 33.30), 48, 60, radius_m=300, forces={"tanks": 14})
+    tanks = notice("syr-1", "syr", point(35.82, 33.32), 48, 60, radius_m=300, forces={"tanks": 14})
     d = ConflictEngine(zones, []).check(tanks)[0].to_dict()
     assert d["when"] == {"start": "2026-11-27T06:00:00Z", "end": "2026-11-27T18:00:00Z"}
     assert set(d) == {"rule", "parties", "notices", "zone", "where", "when", "by_how_much", "explanation"}

@@ -83,8 +83,10 @@ def test_demo_area_of_separation_has_the_agreed_shape(zones: list[Zone]) -> None
     assert not aos.contains(Point(35.7706, 33.2697))  # Majdal Shams lies west of Line A
     assert z["lim-isr-0-10"].geometry.contains(Point(35.7706, 33.2697))
     assert 200 < to_metric(aos).area / 1e6 < 300  # about 235 km²
-    width_north = to_metric(z["line-a"].geometry).distance(to_metric(Point(35.925, 33.32)))
-    width_south = to_metric(z["line-a"].geometry).distance(to_metric(Point(35.932, 32.712)))
+    # Along the Hermon crest, from Line A to Line B's northern end; at the Yarmouk, Line B's southern end.
+    b_north, b_south = Point(z["line-b"].geometry.coords[0]), Point(z["line-b"].geometry.coords[-1])
+    width_north = to_metric(z["line-a"].geometry).distance(to_metric(b_north))
+    width_south = to_metric(z["line-a"].geometry).distance(to_metric(b_south))
     assert 11_000 < width_north < 14_000 and width_south < 1_000
 
 

@@ -1,9 +1,11 @@
 """Regenerate ``zones.geojson`` from the hand-drawn lines below (run: python -m hotline.demo.geography._build).
 
-Everything here is APPROXIMATE: the lines are traced by hand from public small-scale maps of the 1974
-disengagement, good to a few hundred metres at best. They make a sane demo, not a legal map. The areas
-of limitation are not drawn: they are computed as buffers of the lines in the metric projection,
-clipped to the right side of the line and to the demo box, exactly as the agreement measures them.
+Everything here is APPROXIMATE: no UN map of the area and no copy of the agreement's map could be read
+offline, so the lines are traced by hand to put some thirty well-known places on their documented sides
+(tests/geo/test_places.py, docs/places.md), good to a few hundred metres at best. They make a sane demo,
+not a legal map. The areas of limitation are not drawn: they are computed as buffers of the lines in the
+metric projection, clipped to the right side of the line and to the demo box, exactly as the agreement
+measures them.
 """
 
 from __future__ import annotations
@@ -20,45 +22,77 @@ from hotline.geo.projection import to_lonlat, to_metric
 NOTE = "Approximate, hand-traced for the demo; not an authoritative map of the 1974 lines."
 BINDS = ["isr", "syr"]
 
-# (lon, lat), north to south.
+# (lon, lat), north to south. Traced so that the places in tests/geo/test_places.py (and docs/places.md)
+# fall on their documented sides: Line A runs just east of the Druze towns of the northern Golan, west of
+# Quneitra and of the Circassian villages of Bir Ajam and Bariqa, then down the Wadi Ruqqad to the
+# Yarmouk; Line B runs just west of Hader and Beit Jinn at the foot of Hermon, west of Khan Arnabah, and
+# closes on Line A along the Ruqqad, west of Jamla and Ma'ariya in the Yarmouk basin.
 LINE_A = [
-    (35.790, 33.335),
-    (35.785, 33.300),
-    (35.790, 33.265),
-    (35.797, 33.230),
-    (35.800, 33.190),
-    (35.806, 33.150),
-    (35.809, 33.125),
-    (35.812, 33.100),
-    (35.830, 33.075),
-    (35.850, 33.030),
-    (35.868, 32.980),
-    (35.885, 32.920),
-    (35.900, 32.860),
-    (35.912, 32.800),
-    (35.922, 32.750),
-    (35.928, 32.712),
+    (35.7980, 33.3480),  # on the Hermon ridge, where the Lebanese border turns south-west
+    (35.7935, 33.3250),
+    (35.7920, 33.3050),  # east of the Israeli Hermon position
+    (35.7860, 33.2850),
+    (35.7840, 33.2690),  # east edge of Majdal Shams ("Shouting Hill")
+    (35.7920, 33.2500),
+    (35.7990, 33.2300),  # east of Mas'ade and Buq'ata
+    (35.8000, 33.2000),
+    (35.8010, 33.1800),  # east of El Rom
+    (35.8040, 33.1600),
+    (35.8060, 33.1500),
+    (35.8090, 33.1250),
+    (35.8120, 33.1000),
+    (35.8220, 33.0800),
+    (35.8320, 33.0550),  # about 3 km west of Bir Ajam and Bariqa
+    (35.8430, 33.0200),
+    (35.8520, 32.9800),
+    (35.8560, 32.9400),
+    (35.8520, 32.9000),
+    (35.8460, 32.8600),
+    (35.8410, 32.8300),
+    (35.8390, 32.8060),  # Wadi Ruqqad below Jamla
+    (35.8200, 32.7850),
+    (35.7880, 32.7640),  # Ruqqad, west of Ma'ariya
+    (35.7810, 32.7400),
+    (35.7770, 32.7200),
+    (35.7760, 32.7060),  # Ruqqad meets the Yarmouk (the Jordanian border)
 ]
 LINE_B = [
-    (35.925, 33.335),
-    (35.925, 33.300),
-    (35.905, 33.265),
-    (35.880, 33.230),
-    (35.868, 33.190),
-    (35.862, 33.150),
-    (35.858, 33.115),
-    (35.862, 33.075),
-    (35.870, 33.030),
-    (35.882, 32.980),
-    (35.895, 32.920),
-    (35.908, 32.860),
-    (35.918, 32.800),
-    (35.927, 32.750),
-    (35.932, 32.712),
+    (35.8970, 33.4380),  # on the Hermon ridge north-east of the summit
+    (35.8840, 33.4000),
+    (35.8680, 33.3600),
+    (35.8580, 33.3300),
+    (35.8520, 33.3050),  # below the summit, west of Beit Jinn
+    (35.8380, 33.2950),
+    (35.8230, 33.2830),  # just west of Hader
+    (35.8300, 33.2650),
+    (35.8420, 33.2450),
+    (35.8520, 33.2250),  # east of Jubata al-Khashab
+    (35.8560, 33.2000),
+    (35.8600, 33.1800),  # west of Khan Arnabah
+    (35.8600, 33.1500),
+    (35.8580, 33.1250),
+    (35.8600, 33.1000),
+    (35.8680, 33.0800),
+    (35.8840, 33.0550),  # east of Bir Ajam and Bariqa
+    (35.8840, 33.0300),
+    (35.8740, 33.0000),
+    (35.8680, 32.9600),
+    (35.8610, 32.9200),
+    (35.8570, 32.8800),
+    (35.8490, 32.8400),
+    (35.8450, 32.8080),  # west of Jamla, on the eastern slope of the Ruqqad
+    (35.8260, 32.7880),
+    (35.7910, 32.7650),  # west of Ma'ariya
+    (35.7830, 32.7405),
+    (35.7790, 32.7205),
+    (35.7780, 32.7060),
 ]
+# The Lebanese–Syrian border along the Hermon crest, from Line B's north end to Line A's: it closes the
+# Area of Separation around the summit (2,814 m), whose UN positions lie inside the area.
+HERMON_CREST = [(35.8800, 33.4300), (35.8600, 33.4210), (35.8400, 33.4050), (35.8200, 33.3800), (35.8050, 33.3600)]
 # Around Quneitra Israeli forces stay west of A-1, a short line bowing west of the town.
-LINE_A1 = [(35.806, 33.150), (35.800, 33.135), (35.800, 33.115), (35.812, 33.100)]
-DEMO_BOX = box(35.55, 32.68, 36.35, 33.40)  # Lebanon to the north, the Yarmouk / Jordan to the south
+LINE_A1 = [(35.8060, 33.1500), (35.8000, 33.1350), (35.8000, 33.1150), (35.8120, 33.1000)]
+DEMO_BOX = box(35.55, 32.68, 36.35, 33.44)  # Lebanon to the north, the Yarmouk / Jordan to the south
 
 
 def names(en: str, he: str, ar: str) -> dict[str, str]:
@@ -117,7 +151,7 @@ def bands(line: list[tuple[float, float]], west: bool) -> dict[str, Any]:
 
 
 def aos() -> Any:
-    return Polygon([*LINE_A, *reversed(LINE_B)])
+    return Polygon([*LINE_A, *reversed(LINE_B), *HERMON_CREST])
 
 
 def largest(g: Any) -> Any:
@@ -195,10 +229,10 @@ def build() -> dict[str, Any]:
     sites = [
         ("site-majdal-shams", "town", 35.7706, 33.2697, 1000, names("Majdal Shams", "מג'דל שמס", "مجدل شمس")),
         ("site-masade", "town", 35.7542, 33.2331, 1000, names("Mas'ade", "מסעדה", "مسعدة")),
-        ("site-hader", "town", 35.8190, 33.2820, 1000, names("Hader", "חאדר", "حضر")),
+        ("site-hader", "town", 35.8303, 33.2794, 1000, names("Hader", "חאדר", "حضر")),
         ("site-khan-arnabah", "town", 35.8833, 33.1833, 1000, names("Khan Arnabah", "ח'אן ארנבה", "خان أرنبة")),
-        ("site-jubata", "town", 35.8428, 33.2264, 1000, names("Jubata al-Khashab", "ג'ובתא אל-ח'שב", "جباتا الخشب")),
-        ("site-quneitra", "town", 35.8241, 33.1256, 1500, names("Quneitra", "קוניטרה", "القنيطرة")),
+        ("site-jubata", "town", 35.8350, 33.2260, 1000, names("Jubata al-Khashab", "ג'ובתא אל-ח'שב", "جباتا الخشب")),
+        ("site-quneitra", "town", 35.8239, 33.1256, 1500, names("Quneitra", "קוניטרה", "القنيطرة")),
         (
             "site-quneitra-hospital",
             "hospital",
