@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.domain.aggregates import KINDS
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso
-from hotline.ledger.envelope import GENESIS, Event, canonical, event_hash
+from hotline.ledger.envelope import GENESIS, Event
+from hotline.ledger.seal import ChainHead, seal
 
 from .database import Database
 from .schema import aggregates, chains, events
@@ -102,15 +103,10 @@ class UnitOfWork:
         for p in decided:
             seq += 1
             length, head = heads.get(p.channel, (0, GENESIS))
-            envelope = {"seq": seq, "channel": p.channel, "chain_index": length, "ts": self.ts, "type": p.type,
-                        "party": p.party, "actor": p.actor, "payload": p.payload, "prev_hash": head}
-            # Round-trip the payload through canonical JSON so that what we hash is what we store; the
-            # canonical text is kept for the row, so it is encoded once.
-            payload_text = canonical(p.payload)
-            envelope["payload"] = orjson.loads(payload_text)
-            payload_texts[seq] = payload_text.decode()
-            envelope["hash"] = event_hash(envelope)
-            ev = Event.from_dict(envelope)
+            sealed = seal(p, ChainHead(length, head), seq, self.ts)
+            ev = sealed.event
+            payload_texts[seq] = sealed.payload_text
+            envelope = ev.to_dict()
             heads[p.channel] = (length + 1, ev.hash)
             if p.aggregate is not None:
                 kind, agg_id = p.aggregate
