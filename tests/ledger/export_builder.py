@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from hotline.domain.events import Pending
 from hotline.ledger.checkpoint import ALG_COSIGNATURE_V1, Checkpoint, SignerKey, generate_key, sign_checkpoint
 from hotline.ledger.cosign import cosign
-from hotline.domain.events import Pending
 from hotline.ledger.envelope import GENESIS, canonical
 from hotline.ledger.merkle import MerkleTree
 from hotline.ledger.offline import write_export
