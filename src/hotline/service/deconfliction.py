@@ -37,7 +37,8 @@ from hotline.geo.findings import Finding
 from hotline.geo.geometry import DEFAULT_MAX_VERTICES, geometry_to_geojson
 from hotline.geo.notices import DEFAULT_LEAD_TIMES, Notice, lead_time_check, notice_from_dict
 from hotline.geo.zones import Zone, zone_from_feature
-from hotline.store.ledger import UnitOfWork, list_aggregates
+from hotline.service.unit_of_work import UnitOfWork
+from hotline.store.ledger import list_aggregates
 
 from .hotline import Hotline
 

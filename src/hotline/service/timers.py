@@ -16,8 +16,9 @@ from hotline.domain.aggregates import KINDS
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso, parse_iso
 from hotline.domain.world import World
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.database import Database
-from hotline.store.ledger import UnitOfWork, due_aggregates, next_due_at
+from hotline.store.ledger import due_aggregates, next_due_at
 
 from .writer import Writer
 

@@ -18,8 +18,8 @@ from typing import Any
 from hotline.domain.errors import DomainError
 from hotline.domain.events import Pending
 from hotline.ledger.envelope import Event
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.database import Database, StoreUnavailable
-from hotline.store.ledger import UnitOfWork
 
 __all__ = ["Writer", "Handle"]
 
