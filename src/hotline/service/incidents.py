@@ -7,12 +7,13 @@ from typing import Any
 
 from hotline.domain import incidents
 from hotline.domain.access import Principal
-from hotline.domain.errors import DomainError, Invalid, NotFound
+from hotline.domain.errors import Invalid, NotFound, TooLarge, UnsupportedType
 from hotline.domain.events import Pending
 from hotline.geo.coords import format_all, parse_location
 from hotline.geo.errors import GeoError
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.evidence import Blob, get_blob, put_blob, sha256_hex
-from hotline.store.ledger import UnitOfWork, list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import list_aggregates, list_awaiting, load_aggregate
 
 from .commands import on_aggregate
 from .hotline import Hotline
@@ -23,16 +24,6 @@ __all__ = ["new_incident_id", "read_location", "report", "act", "attach_evidence
 KIND = incidents.KIND
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = ("image/jpeg", "image/png", "application/pdf", "text/plain")
-
-
-class TooLarge(DomainError):
-    status = 413
-    title = "Payload too large"
-
-
-class UnsupportedType(DomainError):
-    status = 415
-    title = "Unsupported media type"
 
 
 def new_incident_id() -> str:
