@@ -11,7 +11,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.demo.geography import load_gazetteer
 from hotline.domain import findings as fnd
 from hotline.domain import notices as ntc
 from hotline.domain.errors import Invalid
@@ -142,9 +141,9 @@ async def reject(zone_id: str, proposal_id: str, who: Caller, hl: Service, body:
 
 # -- places and grids -----------------------------------------------------------------------------
 @router.get("/gazetteer", summary="Agreed place names in every language, with every grid")
-async def gazetteer(who: Caller) -> dict[str, Any]:
+async def gazetteer(who: Caller, hl: Service) -> dict[str, Any]:
     return {"places": [{"id": p.id, "kind": p.kind, "names": p.names, "lat": p.lat, "lon": p.lon,
-                        "grids": format_all(p.lat, p.lon)} for p in load_gazetteer()]}
+                        "grids": format_all(p.lat, p.lon)} for p in hl.world.geography.places]}
 
 
 @router.get("/geo/convert", summary="Read a location in any grid (DD, DMS, MGRS, UTM, ITM); answer in all of them")

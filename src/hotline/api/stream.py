@@ -28,7 +28,7 @@ from hotline.domain.errors import DomainError
 from hotline.domain.timefmt import iso
 from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event, event_frame, events_frame
 from hotline.service.auth import token_hash
-from hotline.store.ledger import read_events
+from hotline.service.events import events_of_channels
 
 from .deps import credential, hotline
 from .security import same_origin_ws
@@ -75,8 +75,7 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
     last = max(0, after)
     try:
         while True:  # the backlog, page by page
-            async with hl.db.read() as conn:
-                page = await read_events(conn, after=last, channels=channels, limit=BACKLOG_PAGE)
+            page = await events_of_channels(hl, channels, after=last, limit=BACKLOG_PAGE)
             for start in range(0, len(page), FRAME_EVENTS):
                 chunk = page[start:start + FRAME_EVENTS]
                 await ws.send_text(events_frame([encode_event(ev) for ev in chunk]))

@@ -1,4 +1,4 @@
-"""The world as data: parties, channels, roles and precedence deadlines.
+"""The world as data: parties, channels, roles, precedence deadlines and geography.
 
 A world is read from a TOML document (see ``hotline/demo/world.toml``); nothing about a particular
 border is written in code, so the same system serves another line tomorrow.
@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import Invalid
+from .geography import Geography
 
 __all__ = ["ROLES", "PRECEDENCES", "Party", "Channel", "World"]
 
@@ -44,6 +45,7 @@ class World:
     deadlines: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     common_channel: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    geography: Geography = field(default_factory=Geography)
 
     @property
     def mediator(self) -> str | None:
@@ -59,7 +61,8 @@ class World:
         return timedelta(seconds=self.deadlines[precedence])
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> World:
+    def from_dict(cls, data: dict[str, Any], geography: Geography | None = None) -> World:
+        """The world of a parsed TOML document; ``geography`` holds the files its ``[geography]`` names."""
         meta = data.get("world", {})
         parties: dict[str, Party] = {}
         for raw in data.get("parties", []):
@@ -87,8 +90,10 @@ class World:
         common = meta.get("common_channel") or next(iter(channels), "")
         if common and common not in channels:
             raise Invalid(f"common_channel {common!r} is not a channel of this world.", field="world.common_channel")
-        settings = {k: v for k, v in data.items() if k not in {"world", "parties", "channels", "precedence"}}
-        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings)
+        known = {"world", "parties", "channels", "precedence", "geography"}
+        settings = {k: v for k, v in data.items() if k not in known}
+        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings,
+                   geography or Geography())
 
     def describe(self) -> dict[str, Any]:
         """The public description the console needs (names in every language)."""
