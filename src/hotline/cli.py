@@ -69,7 +69,9 @@ def demo(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
          db: Annotated[str, typer.Option("--db", help="SQLite file for the demo.")] = "hotline-demo.db") -> None:
     """Run the demo world on an embedded SQLite and print the console URL and the accounts."""
     from hotline.demo.setup import prepare_demo
+    from hotline.service.logs import configure_logging
 
+    configure_logging("console")
     settings = _settings(db)
     password = os.environ.get("HOTLINE_DEMO_PASSWORD") or secrets.token_urlsafe(12)
     accounts = _run(prepare_demo(settings, password, talks=True, scenario=True))
@@ -87,8 +89,11 @@ def demo(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 @app.command()
 def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          db: DbOpt = None) -> None:
+          db: DbOpt = None, log_format: Annotated[str, typer.Option(help="console or json.")] = "console") -> None:
     """Run the server for a configured deployment (HOTLINE_DATABASE_URL, HOTLINE_WORLD)."""
+    from hotline.service.logs import configure_logging
+
+    configure_logging(log_format)
     _serve(_settings(db), host, port)
 
 

@@ -33,6 +33,7 @@ from . import (
     stream,
 )
 from .deps import COOKIE
+from .request_log import RequestLogMiddleware
 from .security import SecurityMiddleware
 
 __all__ = ["create_app"]
@@ -92,4 +93,5 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
 
     app.add_middleware(SecurityMiddleware, max_bytes=hl.settings.max_request_bytes, cookie_name=COOKIE,
                        upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
+    app.add_middleware(RequestLogMiddleware)  # outermost: a request refused early is logged with its id too
     return app

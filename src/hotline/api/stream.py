@@ -31,6 +31,7 @@ from hotline.service.auth import token_hash
 from hotline.service.events import events_of_channels
 
 from .deps import credential, hotline
+from .request_log import bind_caller
 from .security import same_origin_ws
 
 router = APIRouter()
@@ -54,6 +55,7 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
             await ws.close(CLOSE_CROSS_SITE, "cross-site stream refused")
             return
         who = await hl.auth.authenticate(token)
+        bind_caller(who, "stream")
     except DomainError:
         await ws.accept()
         await ws.close(CLOSE_UNAUTHORIZED, "log in again")
