@@ -7,6 +7,7 @@ import inspect
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 import xstatic.pkg.leaflet  # type: ignore[import-untyped]
@@ -40,7 +41,7 @@ __all__ = ["create_app"]
 
 # FastAPI's built-in OpenTelemetry hooks look up the global providers on every request (a noticeable
 # share of posting a message); the hotline runs on closed networks with nothing to export to.
-_NO_TELEMETRY: dict[str, object] = (
+_NO_TELEMETRY: dict[str, Any] = (
     {"telemetry": {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}}
     if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
 

@@ -51,7 +51,7 @@ def status_of(exc: DomainError) -> tuple[int, str]:
     """The HTTP status and title a domain error is reported with."""
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return STATUS[DomainError]
 
 

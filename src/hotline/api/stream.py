@@ -71,7 +71,7 @@ async def stream(ws: WebSocket, after: int = 0) -> None:
     # The server ends the stream by cancelling the sender: when the client falls behind (4008), when
     # the session is revoked (4001), or when the client has gone (the reader below sees it at once,
     # so the subscription does not linger until the next heartbeat).
-    sub.on_kick = sender.cancel
+    sub.on_kick = lambda: None if sender.cancel() else None
     reader = asyncio.create_task(_drain_client(ws))
     reader.add_done_callback(lambda _t: sub.kick(1000, "client left"))
     last = max(0, after)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from hotline.domain.aggregates import KINDS
@@ -62,7 +62,7 @@ class Timers:
             written += len(events)
         return written
 
-    def _ticker(self, kind: str, agg_id: str) -> Callable[[UnitOfWork], object]:
+    def _ticker(self, kind: str, agg_id: str) -> Callable[[UnitOfWork], Awaitable[list[Pending]]]:
         async def handle(uow: UnitOfWork) -> list[Pending]:
             state = await uow.load(kind, agg_id)
             tick = KINDS[kind].tick

@@ -156,4 +156,5 @@ async def due_aggregates(conn: AsyncConnection, now_iso: str, limit: int = 500) 
 
 
 async def next_due_at(conn: AsyncConnection) -> str | None:
-    return await conn.scalar(select(func.min(aggregates.c.due_at)))
+    due = await conn.scalar(select(func.min(aggregates.c.due_at)))
+    return None if due is None else str(due)
