@@ -22,6 +22,7 @@ from hotline.interop.kml import zones_from_kml, zones_to_kml
 from hotline.service import deconfliction as use
 
 from .deps import Caller, Service
+from .responses import status_for
 from .security import tile_url
 
 router = APIRouter(prefix="/api/v1", tags=["deconfliction"])
@@ -80,8 +81,7 @@ class RejectIn(Strict):
 
 
 def _status(response: Response, created: bool) -> None:
-    if not created:
-        response.status_code = 200
+    response.status_code = status_for(created)
 
 
 # -- zones ----------------------------------------------------------------------------------------
@@ -191,32 +191,29 @@ async def get_notice(notice_id: str, who: Caller, hl: Service) -> dict[str, Any]
 
 @router.post("/notices/{notice_id}/ack", status_code=201, summary="Acknowledge receipt (not approval)")
 async def ack_notice(notice_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, created = await use.notice_action(
-        hl, who, notice_id, lambda s: ntc.decide_ack(hl.world, who, s, notice_id))
+    state, created = await use.notice_action(hl, who, ntc.AcknowledgeNotice(notice_id))
     _status(response, created)
     return state
 
 
 @router.post("/notices/{notice_id}/query", status_code=201, summary="Ask a party about a notice")
 async def query_notice(notice_id: str, body: QueryIn, who: Caller, hl: Service) -> dict[str, Any]:
-    qid = use.new_id("q")
-    state, _ = await use.notice_action(hl, who, notice_id, lambda s: ntc.decide_query(
-        hl.world, who, s, notice_id, qid, body.text, body.to, body.about_forces))
+    cmd = ntc.QueryNotice(notice_id, use.new_id("q"), body.text, body.to, body.about_forces)
+    state, _ = await use.notice_action(hl, who, cmd)
     return state
 
 
 @router.post("/notices/{notice_id}/answer", status_code=201,
              summary="Answer a query; not_our_forces records the formal 'not our forces'")
 async def answer_notice(notice_id: str, body: AnswerIn, who: Caller, hl: Service) -> dict[str, Any]:
-    state, _ = await use.notice_action(hl, who, notice_id, lambda s: ntc.decide_answer(
-        hl.world, who, s, notice_id, body.query_id, body.text, body.not_our_forces))
+    cmd = ntc.AnswerQuery(notice_id, body.query_id, body.text, body.not_our_forces)
+    state, _ = await use.notice_action(hl, who, cmd)
     return state
 
 
 @router.post("/notices/{notice_id}/object", status_code=201, summary="Object to a notice")
 async def object_notice(notice_id: str, body: TextIn, who: Caller, hl: Service) -> dict[str, Any]:
-    state, _ = await use.notice_action(hl, who, notice_id,
-                                       lambda s: ntc.decide_object(hl.world, who, s, notice_id, body.text))
+    state, _ = await use.notice_action(hl, who, ntc.ObjectToNotice(notice_id, body.text))
     return state
 
 

@@ -11,6 +11,7 @@ from hotline.domain import commitments as c
 from hotline.service import commitments as use
 
 from .deps import Caller, Service
+from .responses import answer
 
 router = APIRouter(prefix="/api/v1", tags=["talks"])
 
@@ -52,10 +53,7 @@ class StatusIn(BaseModel):
 
 
 def _created(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    state, created = result
-    if not created:
-        response.status_code = 200
-    return state
+    return answer(response, result)
 
 
 @router.get("/talks", summary="Rounds of talks with their understandings and commitments")

@@ -226,12 +226,12 @@ async def check_notice(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> 
     return {"findings": found, "lead_time": ntc.lead_record(lead), "statement": ntc.STATEMENT}
 
 
-async def notice_action(hl: Hotline, who: Principal, notice_id: str, decide: Any) -> tuple[dict[str, Any], bool]:
-    """Acknowledge, query, answer or object: ``decide(state) -> events``; findings do not change."""
+async def notice_action(hl: Hotline, who: Principal, cmd: ntc.Response) -> tuple[dict[str, Any], bool]:
+    """Acknowledge, query, answer or object to a notice; findings do not change."""
+    notice_id = cmd.notice_id
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
-        events: list[Pending] = decide(await uow.load(ntc.KIND, ntc.agg_id(notice_id)))
-        return events
+        return ntc.decide(hl.world, who, await uow.load(ntc.KIND, ntc.agg_id(notice_id)), cmd, uow.now)
 
     events, state = await _submit(hl, handle, lambda uow: uow.peek(ntc.agg_id(notice_id)))
     return state, bool(events)

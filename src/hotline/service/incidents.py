@@ -66,10 +66,10 @@ async def report(hl: Hotline, who: Principal, cmd: incidents.ReportIncident) -> 
                                   hl.world, who, cmd, now, existing))
 
 
-async def act(hl: Hotline, who: Principal, incident_id: str, action: str,
-              args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await on_aggregate(hl, KIND, incident_id, lambda state, _others, now: incidents.decide(
-        hl.world, who, state, incident_id, action, args, now))
+async def act(hl: Hotline, who: Principal, cmd: incidents.Step) -> tuple[dict[str, Any], bool]:
+    """One workflow step on an existing incident; returns its state and whether anything was written."""
+    return await on_aggregate(hl, KIND, cmd.incident_id, lambda state, _others, now: incidents.decide(
+        hl.world, who, state, cmd, now))
 
 
 def sniff(data: bytes) -> str | None:
