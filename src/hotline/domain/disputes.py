@@ -9,7 +9,6 @@ dispute to the talks takes it to the negotiators. Status: open -> under_negotiat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
+from .ids import check_id
 from .incidents import choose_channel
 from .world import World
 
@@ -28,7 +28,6 @@ __all__ = ["KIND", "LEVELS", "STATUSES", "TRANSITIONS", "OpenDispute", "decide_o
 KIND = "dispute"
 LEVELS = ("duty", "supervisor", "negotiators")
 STATUSES = ("open", "under_negotiation", "referred_to_talks", "settled")
-_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 _LIVE = ("open", "under_negotiation", "referred_to_talks")
 
 
@@ -69,8 +68,7 @@ def decide_open(world: World, who: Principal, cmd: OpenDispute, now: datetime, e
                 incidents: dict[str, dict[str, Any] | None]) -> list[Pending]:
     """``incidents`` maps each linked id to its state (None if unknown), loaded by the caller."""
     party = require_speaker(who, "open disputes")
-    if not _ID.match(cmd.dispute_id):
-        raise Invalid("A dispute id has 4 to 64 letters, digits, '-' or '_'.", field="id")
+    check_id(cmd.dispute_id, "A dispute id")
     _text(cmd.title, "title", 300)
     _text(cmd.summary, "summary", 8000, required=False)
     for p in cmd.parties:

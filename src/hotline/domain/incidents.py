@@ -23,6 +23,7 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
+from .ids import check_id
 from .timefmt import iso, parse_iso
 from .world import World
 
@@ -46,7 +47,6 @@ DEFAULT_SECTORS = ({"id": "north", "min_lat": 33.18, "max_lat": 90.0},
                    {"id": "central", "min_lat": 32.95, "max_lat": 33.18},
                    {"id": "south", "min_lat": -90.0, "max_lat": 32.95})
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 
 OPS = ("operator", "supervisor")
 SUPERVISOR = ("supervisor",)
@@ -133,8 +133,7 @@ def check_location(loc: Location) -> None:
 
 
 def validate_report(world: World, cmd: ReportIncident, now: datetime) -> None:
-    if not _ID.match(cmd.incident_id):
-        raise Invalid("An incident id has 4 to 64 letters, digits, '-' or '_'.", field="id")
+    check_id(cmd.incident_id, "An incident id")
     if cmd.category not in CATEGORIES:
         raise Invalid(f"Unknown category {cmd.category!r}; use one of {', '.join(CATEGORIES)}.", field="category")
     start = _when(cmd.occurred_from, "occurred_from")

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hotline.domain import findings as fnd
+from hotline.domain import ids
 from hotline.domain import notices as ntc
 from hotline.domain import zones_agreed as zag
 from hotline.domain.access import Principal, require_speaker
@@ -47,7 +48,6 @@ __all__ = ["Model", "model", "file_notice", "check_notice", "notice_action", "wi
            "get_one"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
 def new_id(prefix: str) -> str:
@@ -55,9 +55,7 @@ def new_id(prefix: str) -> str:
 
 
 def check_id(value: str, field: str = "id") -> str:
-    if not (3 <= len(value) <= 64) or not set(value) <= _ID_CHARS:
-        raise Invalid("An id has 3 to 64 letters, digits, '-', '_' or '.'.", field=field)
-    return value
+    return ids.check_id(value, "An id", shortest=3, dots=True, field=field)
 
 
 def lead_times(hl: Hotline) -> dict[str, timedelta]:
