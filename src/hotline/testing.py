@@ -97,10 +97,7 @@ def world_file(folder: Path, **deadlines: int) -> str:
     """The demo world with other acknowledgement deadlines (seconds, by precedence), written to a file."""
     from importlib import resources
 
-    demo = resources.files("hotline.demo")
-    text = demo.joinpath("world.toml").read_text("utf-8")
-    # The geography files it names stay where the demo keeps them.
-    text = text.replace('= "geography/', f'= "{demo.joinpath("geography")}/')
+    text = resources.files("hotline.demo").joinpath("world.toml").read_text("utf-8")
     for name, seconds in deadlines.items():
         text = "\n".join(f"{name} = {seconds}" if line.startswith(f"{name} =") else line
                          for line in text.splitlines())

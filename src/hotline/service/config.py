@@ -23,7 +23,8 @@ DEMO_WORLD = "demo:world.toml"
 def load_world(source: str | Path = DEMO_WORLD) -> World:
     """A world from a TOML file path, or ``demo:NAME`` for a file shipped in ``hotline.demo``.
 
-    The files its ``[geography]`` table names (``gazetteer``, ``zones``) are read relative to it."""
+    The files its ``[geography]`` table names (``gazetteer``, ``zones``) are read relative to it
+    (``demo:PATH``: a file shipped in ``hotline.demo``)."""
     folder: Traversable
     if isinstance(source, str) and source.startswith("demo:"):
         folder = resources.files("hotline.demo")
@@ -39,7 +40,12 @@ def load_world(source: str | Path = DEMO_WORLD) -> World:
         if key not in named:
             return None
         try:
-            return json.loads(folder.joinpath(str(named[key])).read_text("utf-8"))
+            name = str(named[key])
+            # ``demo:PATH`` is a file shipped in hotline.demo, as for the world itself: a copy of the
+            # demo world edited elsewhere (other deadlines, say) still finds the demo's geography.
+            where = resources.files("hotline.demo").joinpath(name[5:]) if name.startswith("demo:") else \
+                folder.joinpath(name)
+            return json.loads(where.read_text("utf-8"))
         except (OSError, ValueError) as e:
             raise Invalid(f"The {key} file {named[key]!r} named by the world could not be read ({e}); give "
                           "a path relative to the world file.", field=f"geography.{key}") from e
