@@ -80,7 +80,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         api = login(srv.base_url, "isr-duty")
         start = datetime.now(UTC) + timedelta(hours=80)
         r = api.post("/api/v1/notices", json={
-            "type": "ground_movement", "geometry": {"type": "Point", "coordinates": [35.87, 33.30]},
+            "type": "ground_movement", "geometry": {"type": "Point", "coordinates": [35.82, 33.20]},
             "radius_m": 300, "forces": {"troops": 60, "tanks": 14},
             "window": {"start": start.isoformat(), "end": (start + timedelta(hours=12)).isoformat()}})
         assert r.status_code == 201, r.text
