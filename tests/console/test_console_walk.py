@@ -134,7 +134,24 @@ VIEWS: list[tuple[str, str, Any]] = [
     ("map", "#map-canvas .leaflet-interactive", lambda page: show_finding_and_readout(page)),
     ("report", "#chart-category .chart-track", None),
     ("record", "#record-rows tr", None),
+    ("roster", "#roster-body .roster-desk", lambda page: show_desk_details(page)),
+    ("translate", "#tr-queue li", lambda page: open_first_task(page)),
 ]
+
+
+def show_desk_details(page: Page) -> None:
+    """The header's desk strip and one desk's details, opened as a reader opens them."""
+    chip = page.locator("#desk-strip li[data-desk]").first
+    chip.hover()
+    expect(chip.locator(".desk-more")).to_be_visible()
+
+
+def open_first_task(page: Page) -> None:
+    """The translator's queue and, when something waits, its side-by-side detail."""
+    task = page.locator("#tr-queue button[data-id]")
+    if task.count():
+        task.first.click()
+        page.wait_for_selector("#tr-detail .tr-side")
 
 
 def show_finding_and_readout(page: Page) -> None:
