@@ -1,6 +1,7 @@
 """Every view in English, Hebrew and Arabic, on the full demo (talks, zones, incidents, a dispute, a
-finding): no catalog key missing, and no visible text that is neither from the reader's catalog nor
-data (user text, names the server holds in each language, numbers, grids, date-time groups).
+finding, a heightened line), with the header's desk strip and the alert banner: no catalog key
+missing, and no visible text that is neither from the reader's catalog nor data (user text, names the
+server holds in each language, numbers, grids, date-time groups).
 
 How text is told apart: the console marks data where it puts it (.user-text, <bdi> around values,
 [data-value], <time>, .dtg, <code>); every other visible text node must be a catalog text of the
@@ -85,6 +86,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
             "window": {"start": start.isoformat(), "end": (start + timedelta(hours=12)).isoformat()}})
         assert r.status_code == 201, r.text
         api.close()
+        # The alert-level banner on every page: the mediator heightens the line.
+        usa = login(srv.base_url, "usa-super")
+        r = usa.post("/api/v1/line/level", json={"level": "heightened", "reason": "Drone sightings near Quneitra."})
+        assert r.status_code == 200, r.text
+        usa.close()
         yield srv
 
 
@@ -176,6 +182,7 @@ def test_every_view_speaks_the_readers_language(browser: Browser, demo: ServerPr
         if then:
             then(page)
         page.wait_for_timeout(300)  # let late parts (counts, countdowns) settle
+        expect(page.locator("#alert-level-text")).to_be_visible()
         texts = page.evaluate(_VISIBLE_TEXT, DATA)
         assert texts, view
         keys = [t for t in texts if re.fullmatch(r"[a-z_]+(\.[a-z_0-9]+)+", t)]
