@@ -20,9 +20,9 @@ export function mountStrip(host, ctx, model, { onHandover }) {
     try { await ctx.api.post(path, body); await model.refresh(); } catch (err) { error.textContent = err.message; }
   };
 
-  // In the header each desk is one chip: its party and a status mark, the caller's own sign-on/off
-  // buttons, and an alert when one is out; the rest (desk name, officer, since, last link test) opens
-  // below the chip on hover or focus, so the header stays one row in every language.
+  // In the header each desk is one chip: its party and a status mark, the caller's sign-on (or take-over)
+  // button, and an alert when one is out; the rest (desk name, officer, since, last link test, hand
+  // over, sign off) opens below the chip on hover or keyboard focus, so the header stays one row.
   function item(desk) {
     const status = desk.suspended ? 'suspended' : desk.status;
     const name = desk.names[language()] || desk.names.en || desk.id;
@@ -39,12 +39,14 @@ export function mountStrip(host, ctx, model, { onHandover }) {
         ? t('desk.linktest_missed', { time: hhmm(last.at) })
         : t('desk.linktest_answered', { time: hhmm(last.at), s: Math.round(last.answer_s) }) }));
     }
+    const moreBox = h('span', { class: 'desk-more' },
+      h('strong', { class: 'desk-party', text: ctx.partyName(desk.party) }), more);
     const parts = [
       h('span', { class: 'desk-mark', 'aria-hidden': 'true', text: MARKS[status] || '○' }),
       // The party's code (data, as the server spells it) keeps three chips in the one header row; its
       // name heads the details and the chip's title.
       h('bdi', { class: `party-badge party-${desk.party}`, text: desk.party.toUpperCase() }),
-      h('span', { class: 'desk-more' }, h('strong', { class: 'desk-party', text: ctx.partyName(desk.party) }), more),
+      moreBox,
     ];
     if (desk.alert) {
       parts.push(h('strong', { class: 'desk-alert', dataset: { level: desk.alert },
@@ -56,16 +58,18 @@ export function mountStrip(host, ctx, model, { onHandover }) {
         parts.push(label('button', desk.officer ? 'desk.take_over' : 'desk.sign_on', {
           type: 'button', class: 'btn btn-small desk-sign-on', onclick: () => act(`/api/v1/desks/${desk.id}/sign-on`) }));
       } else {
-        parts.push(label('button', 'desk.handover', { type: 'button', class: 'btn btn-small desk-handover',
+        // The officer on duty hands over and signs off from the desk's details: two buttons more in the
+        // chip itself would break the header's one row in Arabic at 1280 wide.
+        moreBox.append(label('button', 'desk.handover', { type: 'button', class: 'btn btn-small desk-handover',
           onclick: () => onHandover(desk) }));
       }
       if (mine || (desk.officer && ctx.me.role === 'supervisor')) {
-        parts.push(label('button', 'desk.sign_off', { type: 'button', class: 'btn btn-small desk-sign-off',
+        moreBox.append(label('button', 'desk.sign_off', { type: 'button', class: 'btn btn-small desk-sign-off',
           onclick: () => act(`/api/v1/desks/${desk.id}/sign-off`, {}) }));
       }
     }
-    return h('li', { class: `desk desk-${status}`, tabindex: '0', title: `${ctx.partyName(desk.party)} · ${name}: ${statusText}`,
-      dataset: { desk: desk.id, status, party: desk.party } }, parts);
+    return h('li', { class: `desk desk-${status}`, tabindex: '0',
+      title: `${ctx.partyName(desk.party)} · ${name}: ${statusText}`, dataset: { desk: desk.id, status, party: desk.party } }, parts);
   }
 
   const render = (snap) => { list.replaceChildren(...(snap?.desks || []).map(item)); };
