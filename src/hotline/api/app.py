@@ -32,6 +32,7 @@ from . import (
     routes_messages,
     routes_reports,
     routes_talks,
+    routes_tracks,
     routes_witness,
     stream,
 )
@@ -49,7 +50,7 @@ _NO_TELEMETRY: dict[str, object] = (
 
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
-           routes_reports, routes_witness, routes_deconfliction, routes_desks)
+           routes_reports, routes_witness, routes_deconfliction, routes_desks, routes_tracks)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 

@@ -18,6 +18,7 @@ from .checkpoints import Checkpoints
 from .config import Settings, load_world
 from .presence import Presence
 from .timers import Timers
+from .tracks import Sealer
 from .writer import Writer
 
 __all__ = ["Hotline", "utcnow"]
@@ -44,6 +45,7 @@ class Hotline:
         self.listeners: list[Callable[[list[Event]], None]] = []
         self.checkpoints = Checkpoints(self)
         self.presence = Presence(self)  # desks: whose console stream is connected
+        self.track_sealer = Sealer(self)  # live track points into the ledger, a batch per interval
         # On PostgreSQL several processes may share the ledger: deliver what any of them commits, in
         # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
         self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)
@@ -58,12 +60,14 @@ class Hotline:
         if self.tailer is not None:
             await self.tailer.start(position)
         self.writer.start()
+        self.track_sealer.start()
         if timers:
             self.timers.start()
         await self.presence.start()
 
     async def stop(self) -> None:
         self.presence.stop()
+        await self.track_sealer.stop()
         await self.timers.stop()
         await self.writer.stop()
         if self.tailer is not None:
