@@ -44,7 +44,7 @@ from .notice_index import model
 if TYPE_CHECKING:
     from .hotline import Hotline
 
-__all__ = ["Live", "live", "ingest", "seal", "history", "current", "Sealer", "RULE"]
+__all__ = ["Live", "live", "ingest", "ingest_valid", "parse_positions", "seal", "history", "current", "Sealer", "RULE"]
 
 log = logging.getLogger("hotline.tracks")
 RULE = "geofence.entered"
@@ -91,9 +91,16 @@ def parse_positions(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]
 
 async def ingest(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]) -> list[trk.Position]:
     """Validate, store, check and publish ``party``'s positions; returns them as stored."""
-    now = hl.clock()
-    positions = parse_positions(hl, party, bodies, now)
-    received = iso(now)
+    positions = parse_positions(hl, party, bodies, hl.clock())
+    await ingest_valid(hl, positions)
+    return positions
+
+
+async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
+    """Store, check and publish positions already validated by ``parse_positions``."""
+    if not positions:
+        return
+    received = iso(hl.clock())
     rows = [{"uid": p.uid, "party": p.party, "channel": p.channel, "time_ms": int(p.time.timestamp() * 1000),
              "point": canonical(trk.point_record(p, parse_iso(received))).decode()} for p in positions]
     async with hl.db.write() as conn:
@@ -101,10 +108,9 @@ async def ingest(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]) -
     await check(hl, positions)
     for listener in list(live(hl).listeners):
         try:
-            listener(positions)
+            listener(list(positions))
         except Exception:
             log.exception("track listener failed")
-    return positions
 
 
 async def _fences(hl: Hotline) -> tuple[Fences, dict[str, Zone], Any]:
