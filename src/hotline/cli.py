@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.domain.errors import DomainError
+from hotline.interop.cot.cli import cot_app
 from hotline.service.config import Settings
 from hotline.witness.cli import witness_app, witness_key_app
 
@@ -25,6 +26,7 @@ user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(witness_app, name="witness")
 app.add_typer(witness_key_app, name="witness-key")
+app.add_typer(cot_app, name="cot")
 out = Console()
 err = Console(stderr=True)
 
@@ -160,7 +162,13 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # server's memory without bound. No per-message deflate: each frame is encoded once for everyone.
     # X-Forwarded-For/-Proto are believed only from HOTLINE_TRUSTED_PROXIES (uvicorn's default trusts any
     # loopback client, which let anyone there name the address the login throttle counts).
-    uvicorn.run(create_app(Hotline(settings)), host=host, port=port, log_level="warning", ws="websockets",
+    from hotline.interop.cot import serve as cot
+
+    hl = Hotline(settings)
+    app = create_app(hl)
+    if cot.configured():
+        app = cot.with_gateway(app, hl)  # the CoT gateway as a task of the server
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets",
                 ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
                 forwarded_allow_ips=list(settings.trusted_proxies),
                 server_header=False)  # no "server: uvicorn" banner for a prober to read
