@@ -51,7 +51,7 @@ XXE = (b'<?xml version="1.0"?><!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/pass
 
 async def until(predicate: object, timeout: float = 5.0) -> None:  # noqa: ASYNC109
     async def wait() -> None:
-        while not predicate():  # type: ignore[operator]
+        while not predicate():  # type: ignore[operator]  # noqa: ASYNC110 - polls counters, no event to wait on
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(wait(), timeout)
@@ -100,4 +100,28 @@ async def test_a_flood_from_one_connection_is_dropped_and_the_others_are_still_s
     await other.drain()
     await asyncio.wait_for(isr_r.readuntil(b'uid="syr-other"'), 5)
     for w in (isr_w, flood, other):
+        w.close()
+
+
+async def test_a_sighting_reaches_the_tak_clients_of_its_channel_only(
+        gw: tuple[Gateway, int, int], service: Hotline, clock: FakeClock) -> None:
+    from hotline.domain.access import Principal
+    from hotline.service import sightings
+
+    g, syr_port, isr_port = gw
+    usa_port = await g.start_tcp("127.0.0.1", 0, "usa")
+    syr_r, syr_w = await asyncio.open_connection("127.0.0.1", syr_port)
+    usa_r, usa_w = await asyncio.open_connection("127.0.0.1", usa_port)
+    await syr_r.readuntil(b"hotline-zone-aos")
+    await usa_r.readuntil(b"hotline-zone-aos")
+    who = Principal("isr-duty", "isr", "operator")
+    body = {"what": "Convoy", "location": {"lat": 33.1, "lon": 35.8}, "seen_at": clock.now.isoformat(),
+            "reliability": "C", "credibility": 3}
+    await sightings.report(service, who, {**body, "id": "sgt-private", "channel": "isr-usa"})
+    await sightings.report(service, who, {**body, "id": "sgt-joint"})
+    got = await asyncio.wait_for(usa_r.readuntil(b"hotline-sighting-sgt-joint"), 5)
+    assert b"hotline-sighting-sgt-private" in got and b"SIGHTING C3" in got
+    seen_by_syr = await asyncio.wait_for(syr_r.readuntil(b"hotline-sighting-sgt-joint"), 5)
+    assert b"sgt-private" not in seen_by_syr
+    for w in (syr_w, usa_w):
         w.close()

@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import commitments, desks, disputes, findings, incidents, line, messages, notices, witness_keys, zones_agreed
+from . import (
+    commitments,
+    desks,
+    disputes,
+    findings,
+    incidents,
+    line,
+    messages,
+    notices,
+    sightings,
+    witness_keys,
+    zones_agreed,
+)
 from .events import Pending
 from .world import World
 
@@ -50,3 +62,4 @@ register(AggregateKind(notices.KIND, notices.evolve, notices.next_due, notices.t
 register(AggregateKind(findings.KIND, findings.evolve, findings.next_due, findings.tick, findings.awaiting))
 register(AggregateKind(desks.KIND, desks.evolve, desks.next_due, desks.tick))
 register(AggregateKind(line.KIND, line.evolve, line.next_due))
+register(AggregateKind(sightings.KIND, sightings.evolve, sightings.next_due))

@@ -48,7 +48,7 @@ from .xml import MAX_EVENT_BYTES, CotError, marker_event, parse_event, shape_eve
 if TYPE_CHECKING:
     from hotline.service.hotline import Hotline
 
-__all__ = ["Gateway", "Client", "finding_marker"]
+__all__ = ["Gateway", "Client", "finding_marker", "sighting_marker"]
 
 log = logging.getLogger("hotline.cot")
 _OUT_QUEUE = 5000
@@ -99,6 +99,17 @@ def finding_marker(ev: Event) -> bytes | None:
                         timedelta(hours=1), where["lat"], where["lon"], name, f["explanation"],
                         {"finding": ev.payload["finding_id"], "rule": f["rule"], "zone": str(f.get("zone") or ""),
                          "track": str(track.get("uid", "")), "channel": ev.channel})
+
+
+def sighting_marker(ev: Event) -> bytes:
+    """A ``sighting.reported`` event as a CoT marker, stale an hour after it was seen."""
+    p = ev.payload
+    seen = parse_iso(p["seen_at"])
+    heading = "" if p.get("heading") is None else f", heading {p['heading']:.0f}"
+    remarks = f"{p['grading']}: {p['count']} x {p['what']}{heading} (seen {p['seen_at']})"
+    return marker_event(f"hotline-sighting-{p['sighting_id']}", "b-m-p-s-p-i", seen,
+                        timedelta(hours=1), p["where"]["lat"], p["where"]["lon"], f"SIGHTING {p['grading']}",
+                        remarks, {"sighting": p["sighting_id"], "channel": ev.channel})
 
 
 class Gateway:
@@ -287,9 +298,12 @@ class Gateway:
 
     def _on_events(self, events: list[Event]) -> None:
         for ev in events:
-            if ev.type != "finding.raised":
+            if ev.type == "sighting.reported":
+                data: bytes | None = sighting_marker(ev)
+            elif ev.type == "finding.raised":
+                data = finding_marker(ev)
+            else:
                 continue
-            data = finding_marker(ev)
             if data is None:
                 continue
             for c in self._to(ev.channel):
