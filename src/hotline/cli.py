@@ -493,3 +493,17 @@ def restore(source: Annotated[Path, typer.Argument(help="A file written by `hotl
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def simulate(isr_port: Annotated[int, typer.Option(help="The gateway's plain TCP port for isr.")] = 8087,
+             syr_port: Annotated[int, typer.Option(help="The gateway's plain TCP port for syr.")] = 8088,
+             host: Annotated[str, typer.Option(help="The gateway's address (loopback).")] = "127.0.0.1",
+             seconds: Annotated[float | None, typer.Option(help="Stop after this long (default: run on).")] = None
+             ) -> None:
+    """Drive believable tracks through the CoT gateway (HOTLINE_COT_TCP), one of them straying into
+    restricted airspace without a notice."""
+    from hotline.demo.simulate import run
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run({"isr": isr_port, "syr": syr_port}, host=host, seconds=seconds))
