@@ -49,22 +49,37 @@ class Fences:
         self.ceiling = np.array([float(z.rules.get("max_m", 1e9)) if z.kind == "airspace" else 1e9 for z in self.zones])
         self.airspace = np.array([z.kind == "airspace" for z in self.zones], dtype=bool)
 
-    def hits(self, lon: Any, lat: Any, hae: Any, air: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    def hits(self, lon: Any, lat: Any, hae: Any, air: Any, near_for: Any = None
+             ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """(inside, near) pairs as arrays of shape (2, k): row 0 the position index, row 1 the zone index.
 
         An airspace counts only for an air track within its altitude band (the band widened by the
-        hysteresis distance for ``near``); a ground track is never in an airspace.
+        hysteresis distance for ``near``); a ground track is never in an airspace. ``near_for``, a
+        boolean mask, limits the ``near`` query to the positions that need it (tracks already in or
+        entering a zone): most tracks are in none, and the second query then costs nothing for them.
         """
+        pts, hae, air = self._points(lon, lat, hae, air)
+        inside = self._inside(pts, hae, air)
+        mask = np.ones(len(pts), dtype=bool) if near_for is None else np.asarray(near_for, dtype=bool)
+        return inside, self._near(pts, hae, air, mask)
+
+    def _points(self, lon: Any, lat: Any, hae: Any, air: Any) -> tuple[Any, Any, Any]:
         x, y = lonlat_to_xy(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         pts = shapely.points(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
-        hae = np.atleast_1d(np.asarray(hae, dtype=float))
-        air = np.atleast_1d(np.asarray(air, dtype=bool))
-        if len(self.zones) == 0:
-            empty = np.empty((2, 0), dtype=np.intp)
-            return empty, empty
-        inside = self.tree.query(pts, predicate="intersects")
-        near = self.tree.query(pts, predicate="dwithin", distance=self.hysteresis_m)
-        return self._band(inside, hae, air, 0.0), self._band(near, hae, air, self.hysteresis_m)
+        return pts, np.atleast_1d(np.asarray(hae, dtype=float)), np.atleast_1d(np.asarray(air, dtype=bool))
+
+    def _inside(self, pts: Any, hae: Any, air: Any) -> Any:
+        if not self.zones:
+            return np.empty((2, 0), dtype=np.intp)
+        return self._band(self.tree.query(pts, predicate="intersects"), hae, air, 0.0)
+
+    def _near(self, pts: Any, hae: Any, air: Any, mask: Any) -> Any:
+        idx = np.flatnonzero(mask)
+        if not self.zones or not len(idx):
+            return np.empty((2, 0), dtype=np.intp)
+        near = self.tree.query(pts[idx], predicate="dwithin", distance=self.hysteresis_m)
+        near = np.vstack([idx[near[0]], near[1]])
+        return self._band(near, hae, air, self.hysteresis_m)
 
     def _band(self, pairs: Any, hae: Any, air: Any, slack: float) -> Any:
         p, z = pairs
@@ -108,27 +123,58 @@ class _State:
 
 @dataclass
 class Tracker:
-    """Entry after ``dwell``; exit once beyond the hysteresis distance. State per (track, zone)."""
+    """Entry after ``dwell``; exit once beyond the hysteresis distance. State per track, then per zone."""
 
     dwell: timedelta = timedelta(seconds=5)
-    states: dict[tuple[str, str], _State] = field(default_factory=dict)
+    states: dict[str, dict[str, _State]] = field(default_factory=dict)
 
     def observe(self, uid: str, at: datetime, inside: set[str], near: set[str]) -> list[Transition]:
+        mine = self.states.get(uid)
+        if mine is None:
+            if not inside:
+                return []  # the common case: a track in no zone, as before
+            mine = self.states[uid] = {}
         out: list[Transition] = []
         for zid in inside:
-            s = self.states.setdefault((uid, zid), _State())
-            if s.first_in is None:
-                s.first_in = at
-            if not s.entered and at - s.first_in >= self.dwell:
+            s = mine.get(zid)
+            if s is None:
+                s = mine[zid] = _State(at)
+            if not s.entered and s.first_in is not None and at - s.first_in >= self.dwell:
                 s.entered = True
                 out.append(Transition("entered", uid, zid, at, s.first_in))
-        for key in [k for k in self.states if k[0] == uid and k[1] not in inside]:
-            s = self.states[key]
-            if s.entered and key[1] in near:
-                continue  # in the hysteresis band: still in
+        for zid in [z for z in mine if z not in inside]:
+            s = mine[zid]
+            if zid in near:
+                continue  # in the hysteresis band: an entered track stays in, a new one keeps its dwell clock
             if s.entered and s.first_in is not None:
-                out.append(Transition("exited", uid, key[1], at, s.first_in))
-            if not s.entered and key[1] in near:
-                continue  # wobbling on the edge before the dwell: keep the clock running
-            del self.states[key]
+                out.append(Transition("exited", uid, zid, at, s.first_in))
+            del mine[zid]
+        if not mine:
+            del self.states[uid]
+        return out
+
+    def observe_batch(self, fences: Fences, uids: Sequence[str], times: Sequence[datetime], lon: Any, lat: Any,
+                      hae: Any, air: Any) -> list[tuple[int, Transition]]:
+        """Check a batch of positions (in time order per track); returns (position index, transition).
+
+        Vectorised: one ``intersects`` query for the batch, then one ``dwithin`` query for the positions
+        of tracks that are in (or entering) a zone; only those positions reach the per-track state.
+        """
+        pts, hae, air = fences._points(lon, lat, hae, air)
+        inside = fences._inside(pts, hae, air)
+        busy = set(self.states) | {uids[i] for i in set(inside[0].tolist())}
+        mask = np.fromiter((u in busy for u in uids), dtype=bool, count=len(uids))
+        near = fences._near(pts, hae, air, mask)
+        ins: dict[int, set[str]] = {}
+        nears: dict[int, set[str]] = {}
+        zones = fences.zones
+        for i, z in inside.T.tolist():
+            ins.setdefault(i, set()).add(zones[z].id)
+        for i, z in near.T.tolist():
+            nears.setdefault(i, set()).add(zones[z].id)
+        out: list[tuple[int, Transition]] = []
+        empty: set[str] = set()
+        for i in np.flatnonzero(mask).tolist():
+            for t in self.observe(uids[i], times[i], ins.get(i, empty), nears.get(i, empty)):
+                out.append((i, t))
         return out

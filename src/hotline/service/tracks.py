@@ -103,9 +103,11 @@ async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
     received = iso(hl.clock())
     rows = [{"uid": p.uid, "party": p.party, "channel": p.channel, "time_ms": int(p.time.timestamp() * 1000),
              "point": canonical(trk.point_record(p, parse_iso(received))).decode()} for p in positions]
+    # The fences first: an alert should not wait for the track store's commit (the finding names the
+    # track, the zone and the place, so it stands on its own if the points were lost in a crash).
+    await check(hl, positions)
     async with hl.db.write() as conn:
         await store.append(conn, rows)
-    await check(hl, positions)
     for listener in list(live(hl).listeners):
         try:
             listener(list(positions))
@@ -126,23 +128,12 @@ async def _fences(hl: Hotline) -> tuple[Fences, dict[str, Zone], Any]:
 async def check(hl: Hotline, positions: Sequence[trk.Position]) -> list[Pending]:
     """Check positions against the fences; record entries and exits. Returns the events written."""
     fences, _, m = await _fences(hl)
-    import numpy as np
-
-    inside, near = fences.hits([p.lon for p in positions], [p.lat for p in positions],
-                               [p.hae for p in positions], np.array([p.air for p in positions]))
-    ins: dict[int, set[str]] = {}
-    nears: dict[int, set[str]] = {}
-    for i, z in inside.T:
-        ins.setdefault(int(i), set()).add(fences.zones[int(z)].id)
-    for i, z in near.T:
-        nears.setdefault(int(i), set()).add(fences.zones[int(z)].id)
     tracker = live(hl).tracker
     zones = {z.id: z for z in fences.zones}
-    pending: list[tuple[trk.Position, Transition]] = []
-    for i, p in enumerate(positions):
-        for t in tracker.observe(p.uid, p.time, ins.get(i, set()), nears.get(i, set())):
-            if zones[t.zone].binding(p.party):
-                pending.append((p, t))
+    found = tracker.observe_batch(fences, [p.uid for p in positions], [p.time for p in positions],
+                                  [p.lon for p in positions], [p.lat for p in positions],
+                                  [p.hae for p in positions], [p.air for p in positions])
+    pending = [(positions[i], t) for i, t in found if zones[t.zone].binding(positions[i].party)]
     if not pending:
         return []
     notices = list(m.notices.values())
