@@ -24,6 +24,7 @@ from . import (
     params,
     problems,
     routes_auth,
+    routes_cap,
     routes_deconfliction,
     routes_desks,
     routes_disputes,
@@ -51,7 +52,8 @@ _NO_TELEMETRY: dict[str, object] = (
 
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
-           routes_reports, routes_witness, routes_deconfliction, routes_desks, routes_tracks, routes_sightings)
+           routes_reports, routes_witness, routes_deconfliction, routes_desks, routes_tracks, routes_sightings,
+           routes_cap)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
