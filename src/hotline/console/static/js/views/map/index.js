@@ -9,6 +9,7 @@ import { Drawer } from '../../map/draw.js';
 import { findingsLayer, noticesLayer, placesLayer, zonesLayer } from '../../map/layers.js';
 import { noticeForm } from '../../map/form.js';
 import { findingPanel, noticePanel } from '../../map/panels.js';
+import { mountTracks } from '../../tracks/index.js';
 
 const GRIDS = ['dd', 'dms', 'mgrs', 'utm', 'itm'];
 
@@ -172,6 +173,7 @@ export default {
 
     const offs = ['zone.*', 'notice.*', 'finding.*'].map((type) => ctx.bus.subscribe(type, refreshSoon));
     const offLang = onLanguageChange(() => render());
+    const offTracks = mountTracks(map, ctx); // live tracks and sightings (js/tracks/)
     refresh().catch((err) => { detail.textContent = err.message; });
     // The stylesheet arrives after the map is made: redraw whenever the canvas changes size.
     const resize = new ResizeObserver(() => map.invalidateSize());
@@ -183,6 +185,7 @@ export default {
       clearTimeout(timer);
       for (const off of offs) off();
       offLang?.();
+      offTracks();
       drawer.clear();
       map.remove();
     };
