@@ -13,7 +13,7 @@ is what a party takes away: its verdict must not depend on the host still answer
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .envelope import canonical
@@ -29,7 +29,7 @@ def batch_root(points: Iterable[Mapping[str, Any]]) -> str:
 
 
 def check_batches(sealed: Mapping[str, Mapping[str, Any]],
-                  points: Mapping[str, list[Mapping[str, Any]]]) -> list[str]:
+                  points: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
     """Problems found comparing sealed batches (``batch_id`` -> seal payload) with the exported points."""
     problems = []
     for batch_id, seal in sorted(sealed.items()):
