@@ -53,3 +53,20 @@ async def test_bad_sightings_are_refused_naming_the_field(api: Api, clock: FakeC
     assert r.headers["content-type"].startswith("application/problem+json")
     assert field in r.text
     assert "sgt-bad" not in (await api.as_("isr-duty", "GET", "/api/v1/sightings")).text
+
+
+async def test_a_sighting_links_to_an_incident_and_is_shared_no_wider_than_it(api: Api, clock: FakeClock) -> None:
+    incident = {"id": "inc-uav-1", "category": "uav_sighting", "occurred_from": "2026-11-25T19:10:00Z",
+                "location": {"lat": 33.1256, "lon": 35.8241}, "involved": ["isr"],
+                "description": "A small UAV crossed over the Area of Separation.", "language": "en"}
+    r = await api.as_("syr-duty", "POST", "/api/v1/incidents", json=incident)
+    assert r.status_code == 201, r.text
+    channel = r.json()["channel"]
+    r = await api.as_("isr-duty", "POST", "/api/v1/sightings",
+                      json=sighting(clock, id="sgt-linked", incident="inc-uav-1", channel=channel))
+    assert r.status_code == 201, r.text
+    assert r.json()["incident"] == "inc-uav-1"
+    if channel != "isr-usa":  # the incident is shared with syr: a sighting for the mediator only may still link
+        r = await api.as_("isr-duty", "POST", "/api/v1/sightings",
+                          json=sighting(clock, id="sgt-narrow", incident="inc-uav-1", channel="isr-usa"))
+        assert r.status_code == 201, r.text
