@@ -77,7 +77,7 @@ def _allowed(req: Request) -> str:
     for ctx in iter_route_contexts(req.app.routes):
         route = ctx.original_route
         if isinstance(route, APIRoute) and route.matches(req.scope)[0] != Match.NONE:
-            methods |= route.methods
+            methods |= route.methods or set()
     return ", ".join(sorted(methods))
 
 
