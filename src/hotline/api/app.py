@@ -22,6 +22,7 @@ from hotline.service.incidents import MAX_EVIDENCE_BYTES
 
 from . import (
     metrics,
+    openapi_doc,
     params,
     problems,
     routes_auth,
@@ -82,6 +83,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
                               "from /api/v1/auth/login or the browser's session cookie.")
     app.state.hotline = hl
     problems.install(app)
+    openapi_doc.install(app)  # every status and media type each operation can answer
     params.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
