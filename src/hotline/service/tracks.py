@@ -37,6 +37,7 @@ from hotline.geo.zones import Zone
 from hotline.ledger.envelope import Event, canonical
 from hotline.ledger.track_batches import batch_root
 from hotline.store import tracks as store
+from hotline.tasks import cancel_and_wait
 
 from .notice_index import model
 from .unit_of_work import UnitOfWork
@@ -240,13 +241,8 @@ class Sealer:
         self._task = asyncio.create_task(self._run(), name="track-sealer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         try:
             await seal(self.hl)  # what arrived since the last interval
         except Exception:
