@@ -165,4 +165,6 @@ def check(conn: HTTPConnection, who: Principal) -> None:
     if rule is None:
         raise Forbidden("This route has no access rule, so nobody may call it.")
     if not rule.allows(who.role):
-        raise Forbidden(f"Your role ({who.role}) may not call {method} {template}.")
+        allowed = ", ".join(sorted(rule.roles)) or "nobody"
+        raise Forbidden(f"Your role ({who.role}) may not call {method} {template}; it is for: {allowed}. "
+                        "Ask someone in one of those roles.")
