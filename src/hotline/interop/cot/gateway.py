@@ -15,8 +15,14 @@ is broken (an event larger than the limit). Valid positions of all connections a
 in batches by one flusher.
 
 Out, per connection (a bounded queue; a client too slow to read loses the oldest picture, not the
-server): on connect the agreed zones as CoT shapes; then the positions of other parties' tracks whose
-channel includes the client's party, and findings raised in a channel of that party, as markers.
+server): on connect the TAK protocol offer (``protocol``) and the party's picture (``picture``: zones
+and proposals as shapes, notices, findings and sightings as markers); then the positions of other
+parties' tracks whose channel includes the client's party, every change to that picture, and the
+hotline messages of the party's channels as GeoChat (``geochat``). A client that negotiated TAK
+protocol v1 gets all of it as protobuf frames and may send them.
+
+GeoChat in: a chat to a room naming one of the party's channels becomes a ROUTINE message there,
+posted as the connection's user (the certificate's common name; ``cot:<party>`` on loopback TCP).
 """
 
 from __future__ import annotations
@@ -30,29 +36,29 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import shapely
-
 from hotline.domain import tracks as trk
+from hotline.domain.access import Principal
 from hotline.domain.errors import DomainError
-from hotline.domain.timefmt import parse_iso
+from hotline.domain.messages import PostMessage
 from hotline.ledger.envelope import Event
-from hotline.service import tracks
-from hotline.service.notice_index import model
+from hotline.service import messages, tracks
 
+from . import geochat, protocol
 from .certs import party_of
-from .xml import MAX_EVENT_BYTES, CotError, marker_event, parse_event, shape_event, track_event
+from .picture import Picture
+from .xml import MAX_EVENT_BYTES, CotError, CotEvent, parse_event, track_event
 
 if TYPE_CHECKING:
     from hotline.service.hotline import Hotline
 
-__all__ = ["Gateway", "Client", "finding_marker", "sighting_marker"]
+__all__ = ["Gateway", "Client"]
 
 log = logging.getLogger("hotline.cot")
 _OUT_QUEUE = 5000
 _FLUSH_S = 0.01
+_SWITCH = b""  # in a client's queue: what follows goes out as TAK protocol v1
 
 
 @dataclass(eq=False)
@@ -62,6 +68,9 @@ class Client:
     writer: asyncio.StreamWriter
     rate: float
     burst: float
+    user: str = ""
+    proto_in: bool = False  # TAK protocol v1 negotiated: frames in, frames out
+    proto_out: bool = False
     out: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(_OUT_QUEUE))
     tokens: float = 0.0
     last: float = field(default_factory=time.monotonic)
@@ -83,33 +92,17 @@ class Client:
     def send(self, data: bytes) -> None:
         if self.out.full():
             with contextlib.suppress(asyncio.QueueEmpty):
-                self.out.get_nowait()
+                if self.out.get_nowait() is _SWITCH:
+                    self.proto_out = True  # what follows was queued for protobuf: the switch still holds
         self.out.put_nowait(data)
 
 
-def finding_marker(ev: Event) -> bytes | None:
-    """A ``finding.raised`` event as a CoT marker (stale when its acknowledgement falls due)."""
-    f = ev.payload["finding"]
-    where = f.get("where") or {}
-    if "lat" not in where:
-        return None
-    track = f.get("track", {})
-    name = f"FINDING {f['rule']} {f.get('zone') or ''}".strip()
-    return marker_event(f"hotline-finding-{ev.payload['finding_id']}", "b-m-p-s-p-i", parse_iso(ev.ts),
-                        timedelta(hours=1), where["lat"], where["lon"], name, f["explanation"],
-                        {"finding": ev.payload["finding_id"], "rule": f["rule"], "zone": str(f.get("zone") or ""),
-                         "track": str(track.get("uid", "")), "channel": ev.channel})
-
-
-def sighting_marker(ev: Event) -> bytes:
-    """A ``sighting.reported`` event as a CoT marker, stale an hour after it was seen."""
-    p = ev.payload
-    seen = parse_iso(p["seen_at"])
-    heading = "" if p.get("heading") is None else f", heading {p['heading']:.0f}"
-    remarks = f"{p['grading']}: {p['count']} x {p['what']}{heading} (seen {p['seen_at']})"
-    return marker_event(f"hotline-sighting-{p['sighting_id']}", "b-m-p-s-p-i", seen,
-                        timedelta(hours=1), p["where"]["lat"], p["where"]["lon"], f"SIGHTING {p['grading']}",
-                        remarks, {"sighting": p["sighting_id"], "channel": ev.channel})
+def _common_name(peercert: dict[str, object] | None) -> str | None:
+    for rdn in (peercert or {}).get("subject", ()):  # type: ignore[attr-defined]
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return None
 
 
 class Gateway:
@@ -118,6 +111,8 @@ class Gateway:
         self.rate, self.burst = rate, burst
         self.clients: set[Client] = set()
         self.counters: Counter[str] = Counter()
+        self.picture = Picture(hl)
+        self._chat_origin: dict[str, Client] = {}  # message id -> the connection whose GeoChat posted it
         self.servers: list[asyncio.Server] = []
         self._pending: list[trk.Position] = []
         self._wake = asyncio.Event()
@@ -177,21 +172,26 @@ class Gateway:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, party: str | None) -> None:
         host, port = writer.get_extra_info("peername")[:2]
         peer = f"{host}:{port}"
+        user = f"cot:{party}"
         if party is None:
-            party = party_of(writer.get_extra_info("peercert"))
+            cert = writer.get_extra_info("peercert")
+            party = party_of(cert)
+            user = f"cot:{_common_name(cert) or party}"
             if party is None or party not in self.hl.world.parties:
                 self.counters["refused_certificate"] += 1
                 log.warning("cot %s: refused, the certificate names no party of this world (%r)", peer, party)
                 writer.close()
                 return
-        client = Client(party, peer, writer, self.rate, self.burst, tokens=self.burst)
+        client = Client(party, peer, writer, self.rate, self.burst, user=user, tokens=self.burst)
         self.clients.add(client)
         self.counters["connections"] += 1
         log.info("cot %s: connected", client.name)
         sender = asyncio.create_task(self._send_loop(client), name=f"cot-send-{client.name}")
         self._tasks.add(sender)
         try:
-            await self._send_zones(client)
+            client.send(protocol.offer(self.hl.clock()))
+            for data in await self.picture.snapshot(client.party):
+                client.send(data)
             await self._read_loop(client, reader)
         finally:
             self.clients.discard(client)
@@ -203,12 +203,21 @@ class Gateway:
     async def _read_loop(self, client: Client, reader: asyncio.StreamReader) -> None:
         while True:
             try:
-                data = await reader.readuntil(b"</event>")
+                if client.proto_in:
+                    data = protocol.from_proto(await protocol.read_frame(reader))
+                else:
+                    data = await reader.readuntil(b"</event>")
             except asyncio.IncompleteReadError:
                 return
             except asyncio.LimitOverrunError:
                 self._refuse(client, "too_large", f"an event exceeds {MAX_EVENT_BYTES} bytes; closing")
                 return
+            except CotError as e:
+                if e.reason in ("bad_frame", "too_large"):  # the stream is out of step: nothing more to read
+                    self._refuse(client, e.reason, f"{e.detail}; closing")
+                    return
+                self._refuse(client, e.reason, e.detail)
+                continue
             except (ConnectionError, ssl.SSLError):
                 return
             if not client.allow():
@@ -234,6 +243,12 @@ class Gateway:
         if ev.party is not None and ev.party != client.party:
             self._refuse(client, "foreign_party", f"event {ev.uid!r} claims party {ev.party!r}")
             return
+        if ev.type == protocol.REQUEST:
+            self._negotiate(client, data)
+            return
+        if ev.type == geochat.CHAT_TYPE and ev.chat:
+            self._chat(client, ev)
+            return
         if not ev.position:
             self.counters["ignored_non_position"] += 1
             return
@@ -245,6 +260,45 @@ class Gateway:
         self.counters["accepted"] += 1
         self._pending.append(p)
         self._wake.set()
+
+    def _negotiate(self, client: Client, data: bytes) -> None:
+        version = protocol.requested_version(data)
+        ok = version == protocol.VERSION and not client.proto_in
+        client.send(protocol.response(self.hl.clock(), ok))
+        if ok:
+            client.send(_SWITCH)
+            client.proto_in = True
+            self.counters["takproto_v1"] += 1
+            log.info("cot %s: speaks TAK protocol v1 from now on", client.name)
+        else:
+            self._refuse(client, "takproto_version", f"asked for TAK protocol version {version!r}; staying on XML")
+
+    def _chat(self, client: Client, ev: CotEvent) -> None:
+        channel = geochat.room_channel(self.hl.world, client.party, ev.chatroom)
+        if channel is None:
+            self._refuse(client, "chat_channel",
+                         f"chat room {ev.chatroom!r} names no channel of {client.party!r}; not posted")
+            return
+        if not ev.remarks.strip():
+            self._refuse(client, "chat_empty", "a chat without text; not posted")
+            return
+        cmd = geochat.post_command(self.hl.world, client.party, channel, ev)
+        self._chat_origin[cmd.message_id] = client
+        task = asyncio.create_task(self._post(client, cmd), name=f"cot-chat-{client.name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _post(self, client: Client, cmd: PostMessage) -> None:
+        who = Principal(client.user, client.party, "operator")
+        try:
+            _, created = await messages.post_message(self.hl, who, cmd)
+        except DomainError as e:
+            self._chat_origin.pop(cmd.message_id, None)
+            self._refuse(client, "chat_invalid", f"{e.field}: {e.detail}")
+            return
+        if not created:
+            self._chat_origin.pop(cmd.message_id, None)
+        self.counters["chat_posted" if created else "chat_repeated"] += 1
 
     # -- in: store and check in batches ----------------------------------------------------------
     async def _flush_loop(self) -> None:
@@ -268,21 +322,13 @@ class Gateway:
         try:
             while True:
                 data = await client.out.get()
-                client.writer.write(data)
+                if data is _SWITCH:
+                    client.proto_out = True
+                    continue
+                client.writer.write(protocol.to_proto(data) if client.proto_out else data)
                 await client.writer.drain()
         except (ConnectionError, ssl.SSLError):
             return
-
-    async def _send_zones(self, client: Client) -> None:
-        m = await model(self.hl)
-        now = self.hl.clock()
-        for z in m.zones.values():
-            if z.kind == "line" or z.geometry.geom_type not in ("Polygon", "MultiPolygon"):
-                continue
-            poly = z.geometry if z.geometry.geom_type == "Polygon" else max(z.geometry.geoms, key=lambda g: g.area)
-            ring = list(shapely.get_coordinates(poly.exterior))
-            client.send(shape_event(f"hotline-zone-{z.id}", z.names.get("en", z.id), now, timedelta(days=1),
-                                    [(float(x), float(y)) for x, y in ring]))
 
     def _to(self, channel: str, *, not_party: str | None = None) -> Iterable[Client]:
         members = self.hl.world.channels[channel].members if channel in self.hl.world.channels else ()
@@ -298,13 +344,22 @@ class Gateway:
 
     def _on_events(self, events: list[Event]) -> None:
         for ev in events:
-            if ev.type == "sighting.reported":
-                data: bytes | None = sighting_marker(ev)
-            elif ev.type == "finding.raised":
-                data = finding_marker(ev)
-            else:
+            clients = self._to(ev.channel)
+            if ev.type == "message.posted":
+                self._chat_out(ev, clients)
                 continue
-            if data is None:
+            if not clients:
                 continue
-            for c in self._to(ev.channel):
+            per_party = self.picture.for_event(ev, sorted({c.party for c in clients}))
+            for c in clients:
+                for data in per_party.get(c.party, ()):
+                    c.send(data)
+
+    def _chat_out(self, ev: Event, clients: Iterable[Client]) -> None:
+        origin = self._chat_origin.pop(ev.payload["message_id"], None)
+        if ev.party is None:
+            return
+        data = geochat.chat_event(ev.payload, ev.party, ev.actor or "", ev.channel, self.hl.clock())
+        for c in clients:
+            if c is not origin:  # the handset that wrote it shows it already
                 c.send(data)

@@ -10,7 +10,7 @@ callsign or remark never becomes markup.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # noqa: S405 - building only; parsing goes through defusedxml
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-__all__ = ["CotError", "CotEvent", "parse_event", "track_event", "marker_event", "shape_event", "cot_time",
+__all__ = ["CotError", "CotEvent", "parse_event", "track_event", "marker_event", "cot_time",
            "MAX_EVENT_BYTES"]
 
 MAX_EVENT_BYTES = 64 * 1024
@@ -50,6 +50,8 @@ class CotEvent:
     channel: str | None
     remarks: str
     chat: bool
+    chatroom: str | None = None  # GeoChat: the room addressed (``__chat@chatroom``, else ``@id``)
+    chat_id: str | None = None  # GeoChat: the sender's message id (``__chat@messageId``)
 
     @property
     def position(self) -> bool:
@@ -104,6 +106,7 @@ def parse_event(data: bytes) -> CotEvent:
     callsign = course = speed = party = channel = None
     remarks = ""
     chat = False
+    chatroom = chat_id = None
     if detail is not None:
         contact = detail.find("contact")
         if contact is not None:
@@ -121,13 +124,18 @@ def parse_event(data: bytes) -> CotEvent:
         rem = detail.find("remarks")
         if rem is not None and rem.text:
             remarks = rem.text[:2000]
-        chat = detail.find("__chat") is not None
+        chat_el = detail.find("__chat")
+        chat = chat_el is not None
+        if chat_el is not None:
+            chatroom = chat_el.get("chatroom") or chat_el.get("id")
+            chat_id = chat_el.get("messageId")
     return CotEvent(
         uid=str(root.get("uid")), type=str(root.get("type")), time=str(root.get("time")),
         stale=str(root.get("stale")), how=root.get("how", "m-g"),
         point={"lat": _float(point, "lat"), "lon": _float(point, "lon"), "hae": _float(point, "hae", "0"),
                "ce": min(_float(point, "ce", _UNKNOWN), _ERR_MAX), "le": min(_float(point, "le", _UNKNOWN), _ERR_MAX)},
-        callsign=callsign, course=course, speed=speed, party=party, channel=channel, remarks=remarks, chat=chat)
+        callsign=callsign, course=course, speed=speed, party=party, channel=channel, remarks=remarks, chat=chat,
+        chatroom=chatroom, chat_id=chat_id)
 
 
 def cot_time(t: datetime) -> str:
@@ -166,17 +174,4 @@ def marker_event(uid: str, typ: str, now: datetime, stale: timedelta, lat: float
     ET.SubElement(detail, "remarks").text = remarks
     if extra:
         ET.SubElement(detail, "_hotline", dict(extra))
-    return _bytes(ev)
-
-
-def shape_event(uid: str, name: str, now: datetime, stale: timedelta, ring: Sequence[tuple[float, float]],
-                colour_argb: int = -65536) -> bytes:
-    """A zone as a CoT drawing shape (``u-d-f``: a closed polyline of ``link`` points, lon/lat pairs in)."""
-    lon0, lat0 = ring[0]
-    ev, detail = _event(uid, "u-d-f", cot_time(now), cot_time(now + stale), lat0, lon0, how="h-e")
-    for lon, lat in ring:
-        ET.SubElement(detail, "link", {"point": f"{lat:.6f},{lon:.6f}"})
-    ET.SubElement(detail, "contact", {"callsign": name})
-    ET.SubElement(detail, "strokeColor", {"value": str(colour_argb)})
-    ET.SubElement(detail, "labels_on", {"value": "true"})
     return _bytes(ev)
