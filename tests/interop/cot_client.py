@@ -11,7 +11,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pytak warns at import that its optional enrolment extra is absent
     import pytak
 
-__all__ = ["Tak", "connect", "uav"]
+__all__ = ["Tak", "connect", "uav", "geochat"]
 
 
 class _Rx(pytak.RXWorker):  # type: ignore[misc]
@@ -63,3 +63,18 @@ def uav(uid: str, lat: float, lon: float, *, hae: float = 2500.0, cot_type: str 
     data: bytes = pytak.gen_cot(lat=lat, lon=lon, hae=hae, ce=10, le=10, uid=uid, stale=120, cot_type=cot_type,
                                 callsign=callsign or uid.upper())
     return data
+
+
+def geochat(sender: str, room: str, text: str, message_id: str, *, callsign: str = "SENDER") -> bytes:
+    """A GeoChat as ATAK writes it: ``b-t-f``, ``__chat`` with the room, the text in ``remarks``."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    now = pytak.cot_time()
+    stale = pytak.cot_time(86400)
+    return (f'<event version="2.0" uid="GeoChat.{sender}.{room}.{message_id}" type="b-t-f" time="{now}" '
+            f'start="{now}" stale="{stale}" how="h-g-i-g-o"><point lat="0.0" lon="0.0" hae="9999999.0" '
+            f'ce="9999999.0" le="9999999.0"/><detail><__chat parent="RootContactGroup" groupOwner="false" '
+            f'messageId="{message_id}" chatroom={quoteattr(room)} id={quoteattr(room)} senderCallsign="{callsign}">'
+            f'<chatgrp uid0="{sender}" uid1={quoteattr(room)} id={quoteattr(room)}/></__chat>'
+            f'<link uid="{sender}" type="a-f-G-U-C" relation="p-p"/><remarks source="BAO.F.ATAK.{sender}" '
+            f'to={quoteattr(room)} time="{now}">{escape(text)}</remarks></detail></event>').encode()
