@@ -3,6 +3,7 @@ names a channel becomes a hotline message there; hotline messages reach the TAK 
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -10,9 +11,14 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 import pytest
 
+from hotline.domain.access import Principal
+from hotline.interop.cot.gateway import Gateway
+from hotline.service import messages
+from hotline.service.hotline import Hotline
 from hotline.testing import ServerProcess, login
 
 from .cot_client import connect, geochat
+from .test_cot_bad_input import until
 from .test_cot_gateway import gateway, issue
 
 pytestmark = pytest.mark.anyio
@@ -76,3 +82,29 @@ async def test_a_syrian_geochat_to_the_joint_room_is_a_hotline_message_isr_sees_
     assert [m["body"] for m in console.get("/api/v1/channels/joint/messages").json()["messages"]].count(text) == 1
     syr.close()
     isr.close()
+
+
+async def test_refused_chats_are_counted_logged_and_write_nothing(
+        service: Hotline, caplog: pytest.LogCaptureFixture) -> None:
+    g = Gateway(service)
+    port = await g.start_tcp("127.0.0.1", 0, "syr")
+    try:
+        syr = await connect(f"tcp://127.0.0.1:{port}")
+        with caplog.at_level(logging.WARNING, logger="hotline.cot"):
+            await syr.send(geochat("ANDROID-syr-1", "isr-usa", "not my channel", "c-1"))
+            await syr.send(geochat("ANDROID-syr-1", "joint", "   ", "c-2"))
+            await syr.send(geochat("ANDROID-syr-1", "joint", "claims isr", "c-3").replace(
+                b"<detail>", b'<detail><_hotline party="isr"/>'))
+            for i in range(12):  # more than a burst of chats, to the joint room by its Arabic name
+                await syr.send(geochat("ANDROID-syr-1", "الخط المشترك", f"chat {i}", f"m-{i}"))
+            await until(lambda: g.counters["chat_posted"] + g.counters["refused_chat_rate"] == 12)
+        assert g.counters["refused_chat_channel"] == 1 and g.counters["refused_chat_empty"] == 1
+        assert g.counters["refused_foreign_party"] == 1 and g.counters["refused_chat_rate"] >= 1
+        assert all("syr@127.0.0.1:" in r.getMessage() for r in caplog.records if "refused" in r.getMessage())
+        usa = Principal("usa-duty", "usa", "operator")
+        assert await messages.list_messages(service, usa, "isr-usa") == []
+        bodies = [m["body"] for m in await messages.list_messages(service, usa, "joint")]
+        assert len(bodies) == g.counters["chat_posted"] and not {"not my channel", "claims isr"} & set(bodies)
+        syr.close()
+    finally:
+        await g.stop()

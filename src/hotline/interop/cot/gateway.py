@@ -58,6 +58,7 @@ __all__ = ["Gateway", "Client"]
 log = logging.getLogger("hotline.cot")
 _OUT_QUEUE = 5000
 _FLUSH_S = 0.01
+_CHAT_RATE, _CHAT_BURST = 1.0, 10.0  # chats/s per connection: each is a ledger write, unlike a position
 _SWITCH = b""  # in a client's queue: what follows goes out as TAK protocol v1
 
 
@@ -75,6 +76,8 @@ class Client:
     tokens: float = 0.0
     last: float = field(default_factory=time.monotonic)
     dropped_logged: float = 0.0
+    chat_tokens: float = _CHAT_BURST
+    chat_last: float = field(default_factory=time.monotonic)
 
     @property
     def name(self) -> str:
@@ -86,6 +89,15 @@ class Client:
         self.last = now
         if self.tokens >= 1.0:
             self.tokens -= 1.0
+            return True
+        return False
+
+    def allow_chat(self) -> bool:
+        now = time.monotonic()
+        self.chat_tokens = min(_CHAT_BURST, self.chat_tokens + (now - self.chat_last) * _CHAT_RATE)
+        self.chat_last = now
+        if self.chat_tokens >= 1.0:
+            self.chat_tokens -= 1.0
             return True
         return False
 
@@ -281,6 +293,9 @@ class Gateway:
             return
         if not ev.remarks.strip():
             self._refuse(client, "chat_empty", "a chat without text; not posted")
+            return
+        if not client.allow_chat():
+            self._refuse(client, "chat_rate", f"over {_CHAT_RATE:g} chats/s (burst {_CHAT_BURST:g}); not posted")
             return
         cmd = geochat.post_command(self.hl.world, client.party, channel, ev)
         self._chat_origin[cmd.message_id] = client
