@@ -216,3 +216,23 @@ async def test_a_client_that_negotiates_tak_protocol_v1_gets_and_sends_protobuf(
     assert g.counters["takproto_v1"] == 1 and g.counters["refused_invalid"] == 1
     writer.close()
     syr.close()
+
+
+async def test_an_accepted_proposal_is_redrawn_solid_in_force_and_its_dashed_proposal_deleted(
+        gw: tuple[Gateway, dict[str, int]], service: Hotline) -> None:
+    _, ports = gw
+    isr = await connect(f"tcp://127.0.0.1:{ports['isr']}")
+    await collect(isr, "hotline-zone-aos")
+    ring = [[36.0, 33.0], [36.1, 33.05], [36.0, 33.1], [36.0, 33.0]]
+    feature = {"type": "Feature", "id": "tri-test", "geometry": {"type": "Polygon", "coordinates": [ring]},
+               "properties": {"kind": "separation", "binds": ["isr", "syr"],
+                              "names": {"en": "Triangle", "he": "משולש", "ar": "مثلث"}}}
+    [state] = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature], "t")
+    await collect(isr, "hotline-proposal-tri-test")
+    await deconfliction.decide_zone(service, Principal("syr-super", "syr", "supervisor"), "tri-test",
+                                    state["proposal"]["proposal_id"], True)
+    got = await collect(isr, "hotline-zone-tri-test", "deleted:hotline-proposal-tri-test")
+    zone = got["hotline-zone-tri-test"]
+    assert zone.get("type") == "u-d-f" and value(zone, "strokeStyle") == "solid"
+    assert zone.find("detail/contact").get("callsign") == "משולש"  # type: ignore[union-attr]
+    isr.close()
