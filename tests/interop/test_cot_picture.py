@@ -15,6 +15,8 @@ import defusedxml.ElementTree as SafeET
 import pytest
 import takproto
 from takproto.constants import TAKProtoVer
+from takproto.functions import msg2proto
+from takproto.proto import TakMessage
 
 import hotline.demo.geography as geography
 from hotline.domain.access import Principal
@@ -26,7 +28,7 @@ from hotline.service.hotline import Hotline
 from hotline.testing import FakeClock
 
 from .cot_client import Tak, connect
-from .test_cot_bad_input import event
+from .test_cot_bad_input import event, until
 
 pytestmark = pytest.mark.anyio
 
@@ -186,6 +188,37 @@ async def _frames_until(reader: asyncio.StreamReader, uid: str) -> Any:
         msg = takproto.parse_proto(bytearray(head + raw + await reader.readexactly(length)))
         if msg.cotEvent.uid == uid:
             return msg
+
+
+async def _negotiate(ports: dict[str, int], party: str, clock: FakeClock
+                     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", ports[party])
+    await asyncio.wait_for(_read_xml(reader, b"t-x-takp-v"), 5)
+    now = cot_time(clock.now)
+    writer.write(f'<event version="2.0" uid="{party}-proto" type="t-x-takp-q" time="{now}" start="{now}" '
+                 f'stale="{now}" how="m-g"><point lat="0" lon="0" hae="0" ce="999999" le="999999"/><detail>'
+                 '<TakControl><TakRequest version="1"/></TakControl></detail></event>'.encode())
+    await writer.drain()
+    assert b'status="true"' in await asyncio.wait_for(_read_xml(reader, b"t-x-takp-r"), 5)
+    return reader, writer
+
+
+async def test_bad_protobuf_is_refused_and_a_broken_frame_closes_only_that_connection(
+        gw: tuple[Gateway, dict[str, int]], clock: FakeClock) -> None:
+    g, ports = gw
+    _, writer = await _negotiate(ports, "isr", clock)
+    writer.write(b"\xbf\x05garba")  # framed, but no TakMessage
+    msg = TakMessage()
+    msg.cotEvent.uid, msg.cotEvent.type, msg.cotEvent.sendTime = "isr-x", "a-f-G", 2**62  # a time of no calendar
+    writer.write(bytes(msg2proto(msg, TAKProtoVer.STREAM)))
+    writer.write(b"\x00\x01\x02")  # not a frame at all: the stream is out of step
+    await writer.drain()
+    await until(lambda: g.counters["refused_bad_frame"] == 1)
+    assert g.counters["refused_malformed"] == 2, g.counters
+    syr = await connect(f"tcp://127.0.0.1:{ports['syr']}")  # the gateway still serves the others
+    await collect(syr, "hotline-zone-aos")
+    syr.close()
+    writer.close()
 
 
 async def test_a_client_that_negotiates_tak_protocol_v1_gets_and_sends_protobuf(

@@ -82,7 +82,7 @@ async def read_frame(reader: asyncio.StreamReader) -> bytes:
             break
         shift += 7
         if shift > 28:
-            raise CotError("bad_frame", "the frame length is not a varint of at most 4 bytes")
+            raise CotError("bad_frame", "the frame length is not a varint of at most 5 bytes")
     if length > MAX_EVENT_BYTES:
         raise CotError("too_large", f"a frame of {length} bytes exceeds {MAX_EVENT_BYTES}")
     return bytes(head) + bytes(raw) + await reader.readexactly(length)
