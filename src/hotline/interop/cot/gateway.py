@@ -311,6 +311,11 @@ class Gateway:
             self._chat_origin.pop(cmd.message_id, None)
             self._refuse(client, "chat_invalid", f"{e.field}: {e.detail}")
             return
+        except Exception:
+            self._chat_origin.pop(cmd.message_id, None)
+            self.counters["chat_failed"] += 1
+            log.exception("cot %s: posting a chat as message %s failed", client.name, cmd.message_id)
+            return
         if not created:
             self._chat_origin.pop(cmd.message_id, None)
         self.counters["chat_posted" if created else "chat_repeated"] += 1
