@@ -60,6 +60,7 @@ async def collect(tak: Tak, *uids: str, timeout: float = 5.0) -> dict[str, Eleme
             data = await tak.rx.readcot()
             if data is None:
                 raise ConnectionError("the gateway closed the connection")
+            tak.seen.append(bytes(data))
             root = SafeET.fromstring(data)
             got[root.get("uid")] = root
             link = root.find("detail/link")
@@ -269,3 +270,26 @@ async def test_an_accepted_proposal_is_redrawn_solid_in_force_and_its_dashed_pro
     assert zone.get("type") == "u-d-f" and value(zone, "strokeStyle") == "solid"
     assert zone.find("detail/contact").get("callsign") == "משולש"  # type: ignore[union-attr]
     isr.close()
+
+
+async def test_the_snapshot_on_connect_holds_only_what_the_party_may_see(
+        gw: tuple[Gateway, dict[str, int]], service: Hotline, clock: FakeClock) -> None:
+    from hotline.service import sightings
+
+    _, ports = gw
+    who = Principal("isr-duty", "isr", "operator")
+    body = {"what": "Convoy", "location": {"lat": 33.1, "lon": 35.8}, "seen_at": clock.now.isoformat(),
+            "reliability": "C", "credibility": 3}
+    await sightings.report(service, who, {**body, "id": "sgt-snap-private", "channel": "isr-usa"})
+    await sightings.report(service, who, {**body, "id": "sgt-snap-joint"})
+    usa = await connect(f"tcp://127.0.0.1:{ports['usa']}")
+    syr = await connect(f"tcp://127.0.0.1:{ports['syr']}")
+    await collect(usa, "hotline-sighting-sgt-snap-private", "hotline-sighting-sgt-snap-joint")
+    await collect(syr, "hotline-sighting-sgt-snap-joint", "hotline-zone-aos")
+    # the snapshot is queued in one go; a track sent after part of it arrived comes after all of it
+    await usa.send(event(clock, uid="usa-probe"))
+    await syr.until(b'uid="usa-probe"')
+    assert any(b"hotline-sighting-sgt-snap-joint" in d for d in syr.seen)
+    assert not any(b"sgt-snap-private" in d for d in syr.seen)
+    usa.close()
+    syr.close()
