@@ -34,12 +34,12 @@ from hotline.domain.events import SYSTEM, Pending
 from hotline.domain.timefmt import iso, parse_iso
 from hotline.geo.geofence import Fences, Tracker, Transition, notified_by
 from hotline.geo.zones import Zone
-from hotline.ledger.envelope import Event, canonical
+from hotline.ledger.envelope import Event
 from hotline.ledger.track_batches import batch_root
 from hotline.store import tracks as store
 from hotline.tasks import cancel_and_wait
 
-from .notice_index import model
+from .notice_index import followed
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -81,13 +81,7 @@ def parse_positions(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]
                     ) -> list[trk.Position]:
     if not 0 < len(bodies) <= MAX_BATCH:
         raise Invalid(f"Send 1 to {MAX_BATCH} positions at a time.", field="positions")
-    out = []
-    for i, body in enumerate(bodies):
-        try:
-            out.append(trk.position_from_dict(hl.world, party, body, now))
-        except Invalid as e:
-            raise Invalid(e.detail, field=f"positions[{i}].{e.field}") from e
-    return out
+    return trk.positions_from_dicts(hl.world, party, bodies, now)
 
 
 async def ingest(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]) -> list[trk.Position]:
@@ -101,14 +95,19 @@ async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
     """Store, check and publish positions already validated by ``parse_positions``."""
     if not positions:
         return
-    received = iso(hl.clock())
-    rows = [{"uid": p.uid, "party": p.party, "channel": p.channel, "time_ms": int(p.time.timestamp() * 1000),
-             "point": canonical(trk.point_record(p, parse_iso(received))).decode()} for p in positions]
+    # The record keeps microseconds; the point says when it was received as the record spells it.
+    received = parse_iso(iso(hl.clock()))
+    ms: dict[datetime, int] = {}
+    for p in positions:
+        if p.time not in ms:
+            ms[p.time] = int(p.time.timestamp() * 1000)
+    rows = [(p.uid, p.party, p.channel, ms[p.time], text)
+            for p, text in zip(positions, trk.point_texts(positions, received), strict=True)]
     # The fences first: an alert should not wait for the track store's commit (the finding names the
     # track, the zone and the place, so it stands on its own if the points were lost in a crash).
     await check(hl, positions)
     async with hl.db.write() as conn:
-        await store.append(conn, rows)
+        await store.append_rows(conn, rows)
     for listener in list(live(hl).listeners):
         try:
             listener(list(positions))
@@ -117,9 +116,12 @@ async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
 
 
 async def _fences(hl: Hotline) -> tuple[Fences, dict[str, Zone], Any]:
-    m = await model(hl)
+    m = await followed(hl)
     state = live(hl)
-    if state.fences is None or state.fence_zones != m.zones:
+    # The model replaces a zone object only when the zone changed, so identity tells: comparing
+    # 2,000 zones by value on every batch cost more than the fence check itself.
+    known = state.fence_zones
+    if state.fences is None or len(known) != len(m.zones) or any(known.get(k) is not z for k, z in m.zones.items()):
         hyst = float(_settings(hl).get("hysteresis_m", 150.0))
         state.fence_zones = dict(m.zones)
         state.fences = Fences(list(m.zones.values()), hysteresis_m=hyst)
@@ -128,13 +130,12 @@ async def _fences(hl: Hotline) -> tuple[Fences, dict[str, Zone], Any]:
 
 async def check(hl: Hotline, positions: Sequence[trk.Position]) -> list[Event]:
     """Check positions against the fences; record entries and exits. Returns the events written."""
-    fences, _, m = await _fences(hl)
+    fences, zones, m = await _fences(hl)  # every zone of the model: a track may leave one just deactivated
     tracker = live(hl).tracker
-    zones = {z.id: z for z in fences.zones}
     found = tracker.observe_batch(fences, [p.uid for p in positions], [p.time for p in positions],
                                   [p.lon for p in positions], [p.lat for p in positions],
                                   [p.hae for p in positions], [p.air for p in positions])
-    pending = [(positions[i], t) for i, t in found if zones[t.zone].binding(positions[i].party)]
+    pending = [(positions[i], t) for i, t in found if t.zone in zones and zones[t.zone].binding(positions[i].party)]
     if not pending:
         return []
     notices = list(m.notices.values())
