@@ -44,7 +44,8 @@ _body = st.fixed_dictionaries({"uid": _fields["uid"], "lat": _fields["lat"], "lo
 _valid = st.fixed_dictionaries(
     {"uid": st.sampled_from(["syr-1", "syr-2"]), "lat": st.floats(-90, 90), "lon": st.floats(-180, 180)},
     optional={"hae": st.floats(-500, 30000), "ce": st.floats(0, 9999999),
-              "le": st.one_of(st.floats(0, 1e-4), st.sampled_from([1e-6, 1.5e-6, 8.679838980844234e-06, 1e-5, 2e-7, 7.0])),
+              "le": st.one_of(st.floats(0, 1e-4),
+                              st.sampled_from([1e-6, 1.5e-6, 8.679838980844234e-06, 1e-5, 2e-7, 7.0])),
               "course": st.one_of(st.none(), st.floats(0, 360)), "speed": st.floats(0, 1e-5),
               "channel": st.sampled_from([*WORLD.channels, "nope"]),
               "callsign": st.text(min_size=1, max_size=64), "type": st.just("a-f-A-M-F-Q"),
