@@ -31,8 +31,7 @@ from .timefmt import iso, parse_iso
 from .world import World
 
 __all__ = ["Position", "position_from_dict", "positions_from_dicts", "point_record", "point_texts", "seal_event",
-           "MAX_FUTURE", "MAX_STALE",
-           "SEAL_TYPE"]
+           "is_air", "MAX_FUTURE", "MAX_STALE", "SEAL_TYPE"]
 
 SEAL_TYPE = "track.batch_sealed"
 # A clock on a handset may run a little ahead; more than this is a bad clock or a forged point.
@@ -68,14 +67,18 @@ class Position:
     @property
     def air(self) -> bool:
         """A CoT air track (``a-?-A...``): its altitude counts against an airspace band."""
-        parts = self.type.split("-")
-        return len(parts) > 2 and parts[2] == "A"
+        return is_air(self.type)
 
     def to_dict(self) -> dict[str, Any]:
         return {"uid": self.uid, "party": self.party, "channel": self.channel, "type": self.type,
                 "callsign": self.callsign, "lat": self.lat, "lon": self.lon, "hae": self.hae, "ce": self.ce,
                 "le": self.le, "course": self.course, "speed": self.speed, "time": iso(self.time),
                 "stale": iso(self.stale)}
+
+
+def is_air(cot_type: str) -> bool:
+    parts = cot_type.split("-")
+    return len(parts) > 2 and parts[2] == "A"
 
 
 def _num(d: Mapping[str, Any], key: str, lo: float, hi: float, *, optional: bool = False,
