@@ -167,14 +167,23 @@ async def check(hl: Hotline, positions: Sequence[trk.Position]) -> list[Event]:
     if not pending:
         return []
     notices = list(m.notices.values())
+    # Decided before the writer (it depends on no stored state), so the findings' aggregates are read
+    # in one query with the batch instead of one query each inside the write transaction.
+    decided = [_transition(hl, zones[t.zone], p, t, notices) for p, t in pending]
+    keys = tuple(fnd.agg_id(fnd.finding_id(d[0])) for d in decided if isinstance(d, tuple))
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
         out: list[Pending] = []
-        for p, t in pending:
-            out += await _transition(hl, uow, zones[t.zone], p, t, notices)
+        for d in decided:
+            if isinstance(d, tuple):
+                finding, concerned = d
+                state = await uow.load(fnd.KIND, fnd.agg_id(fnd.finding_id(finding)))
+                out += fnd.decide_raise(hl.world, state, finding, concerned, uow.now)
+            else:
+                out.append(d)
         return out
 
-    events, _ = await hl.writer.submit(handle)
+    events, _ = await hl.writer.submit(handle, keys=keys)
     return list(events)
 
 
@@ -182,20 +191,22 @@ def _where(p: trk.Position) -> dict[str, float]:
     return {"lat": round(p.lat, 6), "lon": round(p.lon, 6), "hae": p.hae}
 
 
-async def _transition(hl: Hotline, uow: UnitOfWork, zone: Zone, p: trk.Position, t: Transition,
-                      notices: Sequence[Any]) -> list[Pending]:
+def _transition(hl: Hotline, zone: Zone, p: trk.Position, t: Transition, notices: Sequence[Any]
+                ) -> Pending | tuple[dict[str, Any], set[str]]:
+    """The event of an exit or a notified entry, or the finding (and the parties concerned) of an entry
+    without a notice."""
     name = zone.names.get("en", zone.id)
     track = {"uid": p.uid, "callsign": p.callsign, "type": p.type, "channel": p.channel}
     if t.kind == "exited":
         minutes = (t.at - t.since).total_seconds()
-        return [Pending(p.channel, "track.zone_exited", p.party, SYSTEM,
-                        {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
-                         "exited": iso(t.at), "inside_s": int(minutes)})]
+        return Pending(p.channel, "track.zone_exited", p.party, SYSTEM,
+                       {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
+                        "exited": iso(t.at), "inside_s": int(minutes)})
     notice = notified_by(zone, notices, p.party, p.lon, p.lat, p.hae, t.at)
     if notice is not None:
-        return [Pending(p.channel, "track.zone_entered", p.party, SYSTEM,
-                        {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
-                         "notice": notice.id})]
+        return Pending(p.channel, "track.zone_entered", p.party, SYSTEM,
+                       {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
+                        "notice": notice.id})
     members = set(hl.world.channels[p.channel].members)
     concerned = (set(zone.binds) | {p.party}) & members  # never wider than the track is released
     finding = {
@@ -208,8 +219,7 @@ async def _transition(hl: Hotline, uow: UnitOfWork, zone: Zone, p: trk.Position,
                         f"at {iso(t.at)}."),
         "track": track,
     }
-    fid = fnd.finding_id(finding)
-    return fnd.decide_raise(hl.world, await uow.load(fnd.KIND, fnd.agg_id(fid)), finding, concerned, uow.now)
+    return finding, concerned
 
 
 async def history(hl: Hotline, party: str | None, *, uid: str | None, start: datetime, end: datetime,

@@ -52,6 +52,7 @@ __all__ = ["Gateway", "Client", "finding_marker", "sighting_marker"]
 
 log = logging.getLogger("hotline.cot")
 _OUT_QUEUE = 5000
+_OUT_BYTES = 4 << 20  # what one client may have queued; an item may be a batch of many events
 _FLUSH_S = 0.01
 
 
@@ -66,6 +67,7 @@ class Client:
     tokens: float = 0.0
     last: float = field(default_factory=time.monotonic)
     dropped_logged: float = 0.0
+    queued: int = 0  # bytes in ``out``
 
     @property
     def name(self) -> str:
@@ -81,10 +83,14 @@ class Client:
         return False
 
     def send(self, data: bytes) -> None:
-        if self.out.full():
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.out.get_nowait()
+        while self.out.full() or (self.queued + len(data) > _OUT_BYTES and not self.out.empty()):
+            self.queued -= len(self.out.get_nowait())
         self.out.put_nowait(data)
+        self.queued += len(data)
+
+    def take(self, data: bytes) -> bytes:
+        self.queued -= len(data)
+        return data
 
 
 def finding_marker(ev: Event) -> bytes | None:
@@ -267,12 +273,12 @@ class Gateway:
     async def _send_loop(self, client: Client) -> None:
         try:
             while True:
-                data = [await client.out.get()]
+                data = [client.take(await client.out.get())]
                 # Everything queued meanwhile goes out in one write: a client receiving 1,000 tracks a
                 # second costs one send per wake-up, not one per event, and a finding queued behind
                 # them waits less.
                 while not client.out.empty():
-                    data.append(client.out.get_nowait())
+                    data.append(client.take(client.out.get_nowait()))
                 client.writer.write(b"".join(data))
                 await client.writer.drain()
         except (ConnectionError, ssl.SSLError):
