@@ -48,7 +48,8 @@ class Fences:
         self.floor = np.array([float(z.rules.get("min_m", -1e9)) if z.kind == "airspace" else -1e9 for z in self.zones])
         self.ceiling = np.array([float(z.rules.get("max_m", 1e9)) if z.kind == "airspace" else 1e9 for z in self.zones])
         self.airspace = np.array([z.kind == "airspace" for z in self.zones], dtype=bool)
-        self.index = {z.id: k for k, z in enumerate(self.zones)}
+        self.ids = [z.id for z in self.zones]
+        self.index = {zid: k for k, zid in enumerate(self.ids)}
 
     def hits(self, lon: Any, lat: Any, hae: Any, air: Any, near_for: Any = None
              ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -166,10 +167,14 @@ class Tracker:
         """
         pts, hae, air = fences._points(lon, lat, hae, air)
         inside = fences._inside(pts, hae, air)
-        zones = fences.zones
+        ids = fences.ids
         ins: dict[int, set[str]] = {}
-        for i, z in inside.T.tolist():
-            ins.setdefault(i, set()).add(zones[z].id)
+        for i, z in zip(inside[0].tolist(), inside[1].tolist(), strict=True):
+            found = ins.get(i)
+            if found is None:
+                ins[i] = {ids[z]}
+            else:
+                found.add(ids[z])
         states = self.states
         touched: dict[str, set[str]] = {}  # track -> the zones it may be in during this batch
         for i, found in ins.items():
@@ -198,10 +203,12 @@ class Tracker:
             pi, pz = np.asarray(pair_i, dtype=np.intp), np.asarray(pair_z, dtype=np.intp)
             near = fences._band(np.vstack([pi, pz]), hae, air, fences.hysteresis_m)
             near = near[:, shapely.dwithin(fences.geoms[near[1]], pts[near[0]], fences.hysteresis_m)]
-            for i, z in near.T.tolist():
-                nears.setdefault(i, set()).add(zones[z].id)
+            for i, z in zip(near[0].tolist(), near[1].tolist(), strict=True):
+                nears.setdefault(i, set()).add(ids[z])
         out: list[tuple[int, Transition]] = []
+        observe = self.observe
         for i in busy:
-            for t in self.observe(uids[i], times[i], ins.get(i, empty), nears.get(i, empty)):
-                out.append((i, t))
+            found_t = observe(uids[i], times[i], ins.get(i, empty), nears.get(i, empty))
+            if found_t:
+                out += [(i, t) for t in found_t]
         return out
