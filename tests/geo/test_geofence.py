@@ -63,3 +63,49 @@ def test_a_brief_touch_shorter_than_the_dwell_raises_nothing() -> None:
     assert t.observe("u", T0, {"aos"}, {"aos"}) == []
     assert t.observe("u", T0 + timedelta(seconds=3), set(), set()) == []
     assert t.observe("u", T0 + timedelta(seconds=20), {"aos"}, {"aos"}) == []  # the dwell starts again
+
+
+def _reference(fences: Fences, tracker: Tracker, uids: list[str], times: list[datetime], lon: list[float],
+               lat: list[float], hae: list[float], air: list[bool]) -> list[tuple[int, object]]:
+    """The rule as written, one position at a time: inside, and near for every zone (no shortcut)."""
+    out: list[tuple[int, object]] = []
+    for i in range(len(uids)):
+        inside, near = fences.hits([lon[i]], [lat[i]], [hae[i]], [air[i]])
+        for t in tracker.observe(uids[i], times[i], zone_ids(fences, inside), zone_ids(fences, near)):
+            out.append((i, t))
+    return out
+
+
+def test_the_batch_check_decides_exactly_as_one_position_at_a_time() -> None:
+    """Tracks wander across the demo zones' edges, in and out of the hysteresis band and the airspace
+    band, several positions of a track in one batch: every entry and exit is the same, at the same
+    position, as when each position is checked alone against every zone."""
+    rng = np.random.default_rng(13)
+    f = Fences(load_zones(), hysteresis_m=150.0)
+    batched, single = Tracker(dwell=timedelta(seconds=3)), Tracker(dwell=timedelta(seconds=3))
+    n_tracks, steps = 40, 120
+    lon = IN_AOS[0] + rng.uniform(-0.05, 0.05, n_tracks)
+    lat = IN_AOS[1] + rng.uniform(-0.05, 0.05, n_tracks)
+    hae = rng.uniform(0, 12000, n_tracks)
+    got: list[tuple[int, object]] = []
+    want: list[tuple[int, object]] = []
+    for batch in range(steps // 4):
+        uids, times, blon, blat, bhae, bair = [], [], [], [], [], []
+        for k in range(4):  # four seconds of every track in one batch, in time order per track
+            step = batch * 4 + k
+            lon = lon + rng.normal(0, 0.002, n_tracks)
+            lat = lat + rng.normal(0, 0.002, n_tracks)
+            hae = np.clip(hae + rng.normal(0, 400, n_tracks), 0, 15000)
+            for j in range(n_tracks):
+                uids.append(f"t{j}")
+                times.append(T0 + timedelta(seconds=step))
+                blon.append(float(lon[j]))
+                blat.append(float(lat[j]))
+                bhae.append(float(hae[j]))
+                bair.append(j % 3 != 0)
+        base = batch * 4 * n_tracks
+        got += [(base + i, t) for i, t in batched.observe_batch(f, uids, times, blon, blat, bhae, bair)]
+        want += [(base + i, t) for i, t in _reference(f, single, uids, times, blon, blat, bhae, bair)]
+    assert sorted(got, key=repr) == sorted(want, key=repr)
+    assert {t.kind for _, t in want} == {"entered", "exited"}  # type: ignore[attr-defined]
+    assert batched.states == single.states

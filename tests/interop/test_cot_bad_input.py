@@ -125,3 +125,20 @@ async def test_a_sighting_reaches_the_tak_clients_of_its_channel_only(
     assert b"sgt-private" not in seen_by_syr
     for w in (syr_w, usa_w):
         w.close()
+
+
+def test_a_client_too_slow_to_read_loses_the_oldest_picture_within_a_bounded_queue() -> None:
+    """What waits for one client is bounded in bytes as well as in items (an item is a batch of many
+    events), and what is dropped is the oldest."""
+    from hotline.interop.cot import gateway
+
+    client = gateway.Client("isr", "127.0.0.1:1", None, 10.0, 20.0)  # type: ignore[arg-type]  # never written
+    batch = b"<event/>" * 20_000  # 160 kB: a second of tracks
+    for k in range(100):
+        client.send(batch + str(k).encode())
+    kept = []
+    while not client.out.empty():
+        kept.append(b"".join(client.take(client.out.get_nowait())))
+    assert sum(map(len, kept)) <= gateway._OUT_BYTES
+    assert kept[-1].endswith(b"99") and not any(x.endswith(b">0") for x in kept)
+    assert client.queued == 0

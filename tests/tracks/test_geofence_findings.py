@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 
+from hotline.service import tracks
+from hotline.service.config import Settings
+from hotline.service.hotline import Hotline
+from hotline.store.ledger import read_events
 from hotline.testing import Api, FakeClock
 
 from .test_tracks_api import IN_AOS, pos, post
@@ -83,3 +87,32 @@ async def test_leaving_the_zone_is_recorded_with_how_long_the_track_was_inside(a
     exits = await events(api, "isr-duty", "track.zone_exited")
     assert {e["payload"]["zone"] for e in exits} == {"aos", "aos-airspace"}
     assert all(e["payload"]["inside_s"] == 30 for e in exits)
+
+
+async def test_after_a_restart_a_track_already_inside_does_not_enter_again_and_its_leaving_is_recorded(
+        service: Hotline, clock: FakeClock, database_url: str) -> None:
+    """The tracker lives in the process; a new process rebuilds it from the track store, so the
+    finding of a track that was inside before the restart is not raised a second time."""
+
+    async def ledger(hl: Hotline, type_: str) -> list[Any]:
+        async with hl.db.read() as conn:
+            return [e for e in await read_events(conn, after=0, channels=None, limit=10_000) if e.type == type_]
+
+    async def fly_in(hl: Hotline, seconds: int) -> None:
+        for _ in range(0, seconds, 3):
+            await tracks.ingest(hl, "syr", [pos(clock, "syr-uav-9", *IN_AOS, type="a-f-A-M-F-Q", hae=2500.0)])
+            clock.advance(seconds=3)
+
+    await fly_in(service, 12)
+    assert len(await ledger(service, "finding.raised")) == 2  # the area and its airspace
+    again = Hotline(Settings(database_url=database_url), clock=clock)  # another process, or the next one
+    await again.start(timers=False)
+    try:
+        await fly_in(again, 12)
+        await tracks.ingest(again, "syr", [pos(clock, "syr-uav-9", 33.0, 36.2, type="a-f-A-M-F-Q", hae=2500.0)])
+        assert len(await ledger(again, "finding.raised")) == 2
+        exits = await ledger(again, "track.zone_exited")
+        assert {e.payload["zone"] for e in exits} == {"aos", "aos-airspace"}
+        assert all(e.payload["inside_s"] == 24 for e in exits)
+    finally:
+        await again.stop()

@@ -48,6 +48,8 @@ class Fences:
         self.floor = np.array([float(z.rules.get("min_m", -1e9)) if z.kind == "airspace" else -1e9 for z in self.zones])
         self.ceiling = np.array([float(z.rules.get("max_m", 1e9)) if z.kind == "airspace" else 1e9 for z in self.zones])
         self.airspace = np.array([z.kind == "airspace" for z in self.zones], dtype=bool)
+        self.ids = [z.id for z in self.zones]
+        self.index = {zid: k for k, zid in enumerate(self.ids)}
 
     def hits(self, lon: Any, lat: Any, hae: Any, air: Any, near_for: Any = None
              ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -65,7 +67,7 @@ class Fences:
 
     def _points(self, lon: Any, lat: Any, hae: Any, air: Any) -> tuple[Any, Any, Any]:
         x, y = lonlat_to_xy(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-        pts = shapely.points(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
+        pts = shapely.points(np.atleast_1d(x), np.atleast_1d(y))
         return pts, np.atleast_1d(np.asarray(hae, dtype=float)), np.atleast_1d(np.asarray(air, dtype=bool))
 
     def _inside(self, pts: Any, hae: Any, air: Any) -> Any:
@@ -157,24 +159,56 @@ class Tracker:
                       hae: Any, air: Any) -> list[tuple[int, Transition]]:
         """Check a batch of positions (in time order per track); returns (position index, transition).
 
-        Vectorised: one ``intersects`` query for the batch, then one ``dwithin`` query for the positions
-        of tracks that are in (or entering) a zone; only those positions reach the per-track state.
+        Vectorised: one ``intersects`` query for the batch; then the hysteresis distance is measured
+        only for the (position, zone) pairs where it can matter, a zone the track was in before the
+        batch or is in somewhere in it, and the position is not inside: one elementwise ``dwithin``
+        over those pairs instead of a second tree query. Only positions of such tracks reach the
+        per-track state.
         """
         pts, hae, air = fences._points(lon, lat, hae, air)
         inside = fences._inside(pts, hae, air)
-        busy = set(self.states) | {uids[i] for i in set(inside[0].tolist())}
-        mask = np.fromiter((u in busy for u in uids), dtype=bool, count=len(uids))
-        near = fences._near(pts, hae, air, mask)
+        ids = fences.ids
         ins: dict[int, set[str]] = {}
-        nears: dict[int, set[str]] = {}
-        zones = fences.zones
-        for i, z in inside.T.tolist():
-            ins.setdefault(i, set()).add(zones[z].id)
-        for i, z in near.T.tolist():
-            nears.setdefault(i, set()).add(zones[z].id)
-        out: list[tuple[int, Transition]] = []
+        for i, z in zip(inside[0].tolist(), inside[1].tolist(), strict=True):
+            found = ins.get(i)
+            if found is None:
+                ins[i] = {ids[z]}
+            else:
+                found.add(ids[z])
+        states = self.states
+        touched: dict[str, set[str]] = {}  # track -> the zones it may be in during this batch
+        for i, found in ins.items():
+            touched.setdefault(uids[i], set()).update(found)
+        for uid, mine in touched.items():
+            before = states.get(uid)
+            if before:
+                mine.update(before)
+        busy = [i for i, u in enumerate(uids) if u in touched or u in states]
         empty: set[str] = set()
-        for i in np.flatnonzero(mask).tolist():
-            for t in self.observe(uids[i], times[i], ins.get(i, empty), nears.get(i, empty)):
-                out.append((i, t))
+        pair_i: list[int] = []
+        pair_z: list[int] = []
+        index = fences.index
+        for i in busy:
+            uid = uids[i]
+            may = touched.get(uid) or states[uid].keys()
+            now_in = ins.get(i, empty)
+            for zid in may:
+                if zid not in now_in:
+                    z = index.get(zid)  # a zone no longer active is no longer near either
+                    if z is not None:
+                        pair_i.append(i)
+                        pair_z.append(z)
+        nears: dict[int, set[str]] = {}
+        if pair_i:
+            pi, pz = np.asarray(pair_i, dtype=np.intp), np.asarray(pair_z, dtype=np.intp)
+            near = fences._band(np.vstack([pi, pz]), hae, air, fences.hysteresis_m)
+            near = near[:, shapely.dwithin(fences.geoms[near[1]], pts[near[0]], fences.hysteresis_m)]
+            for i, z in zip(near[0].tolist(), near[1].tolist(), strict=True):
+                nears.setdefault(i, set()).add(ids[z])
+        out: list[tuple[int, Transition]] = []
+        observe = self.observe
+        for i in busy:
+            found_t = observe(uids[i], times[i], ins.get(i, empty), nears.get(i, empty))
+            if found_t:
+                out += [(i, t) for t in found_t]
         return out

@@ -34,12 +34,12 @@ from hotline.domain.events import SYSTEM, Pending
 from hotline.domain.timefmt import iso, parse_iso
 from hotline.geo.geofence import Fences, Tracker, Transition, notified_by
 from hotline.geo.zones import Zone
-from hotline.ledger.envelope import Event, canonical
-from hotline.ledger.track_batches import batch_root
+from hotline.ledger.envelope import Event
+from hotline.ledger.merkle import MerkleTree, leaf_hash
 from hotline.store import tracks as store
 from hotline.tasks import cancel_and_wait
 
-from .notice_index import model
+from .notice_index import followed
 from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class Live:
 
     tracker: Tracker
     fences: Fences | None = None
+    restored: bool = False  # the tracker rebuilt from the track store (once, at the first check)
     fence_zones: dict[str, Zone] = field(default_factory=dict)
     listeners: list[Callable[[list[trk.Position]], None]] = field(default_factory=list)
 
@@ -81,13 +82,7 @@ def parse_positions(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]
                     ) -> list[trk.Position]:
     if not 0 < len(bodies) <= MAX_BATCH:
         raise Invalid(f"Send 1 to {MAX_BATCH} positions at a time.", field="positions")
-    out = []
-    for i, body in enumerate(bodies):
-        try:
-            out.append(trk.position_from_dict(hl.world, party, body, now))
-        except Invalid as e:
-            raise Invalid(e.detail, field=f"positions[{i}].{e.field}") from e
-    return out
+    return trk.positions_from_dicts(hl.world, party, bodies, now)
 
 
 async def ingest(hl: Hotline, party: str, bodies: Sequence[Mapping[str, Any]]) -> list[trk.Position]:
@@ -101,14 +96,19 @@ async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
     """Store, check and publish positions already validated by ``parse_positions``."""
     if not positions:
         return
-    received = iso(hl.clock())
-    rows = [{"uid": p.uid, "party": p.party, "channel": p.channel, "time_ms": int(p.time.timestamp() * 1000),
-             "point": canonical(trk.point_record(p, parse_iso(received))).decode()} for p in positions]
+    # The record keeps microseconds; the point says when it was received as the record spells it.
+    received = parse_iso(iso(hl.clock()))
+    ms: dict[datetime, int] = {}
+    for p in positions:
+        if p.time not in ms:
+            ms[p.time] = int(p.time.timestamp() * 1000)
+    rows = [(p.uid, p.party, p.channel, ms[p.time], text)
+            for p, text in zip(positions, trk.point_texts(positions, received), strict=True)]
     # The fences first: an alert should not wait for the track store's commit (the finding names the
     # track, the zone and the place, so it stands on its own if the points were lost in a crash).
     await check(hl, positions)
     async with hl.db.write() as conn:
-        await store.append(conn, rows)
+        await store.append_rows(conn, rows)
     for listener in list(live(hl).listeners):
         try:
             listener(list(positions))
@@ -117,35 +117,73 @@ async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
 
 
 async def _fences(hl: Hotline) -> tuple[Fences, dict[str, Zone], Any]:
-    m = await model(hl)
+    m = await followed(hl)
     state = live(hl)
-    if state.fences is None or state.fence_zones != m.zones:
+    # The model replaces a zone object only when the zone changed, so identity tells: comparing
+    # 2,000 zones by value on every batch cost more than the fence check itself.
+    known = state.fence_zones
+    if state.fences is None or len(known) != len(m.zones) or any(known.get(k) is not z for k, z in m.zones.items()):
         hyst = float(_settings(hl).get("hysteresis_m", 150.0))
         state.fence_zones = dict(m.zones)
         state.fences = Fences(list(m.zones.values()), hysteresis_m=hyst)
+        if not state.restored:
+            state.restored = True
+            await _restore(hl, state.fences, state.tracker)
     return state.fences, state.fence_zones, m
+
+
+async def _restore(hl: Hotline, fences: Fences, tracker: Tracker) -> None:
+    """Rebuild the tracker from the last ``restore_s`` of the track store, raising nothing.
+
+    The tracker (who is inside what, since when) lives in this process. Every stored point was
+    checked before it was stored, and what the check decided is in the ledger, so replaying the
+    recent points and dropping their transitions brings back the state as of the last point: after a
+    restart a track already inside does not enter again (no second finding), and one that leaves is
+    recorded leaving. A track inside for longer than the window counts as inside since the window's
+    start (its ``track.zone_exited`` then understates the time inside)."""
+    window = timedelta(seconds=float(_settings(hl).get("restore_s", 300.0)))
+    now = hl.clock()
+    async with hl.db.read() as conn:
+        points = await store.window(conn, list(hl.world.channels), uid=None,
+                                    start_ms=int((now - window).timestamp() * 1000),
+                                    end_ms=int((now + trk.MAX_FUTURE).timestamp() * 1000), limit=2_000_000)
+    for start in range(0, len(points), MAX_BATCH):
+        chunk = points[start:start + MAX_BATCH]
+        tracker.observe_batch(fences, [p["uid"] for p in chunk], [parse_iso(p["time"]) for p in chunk],
+                              [p["lon"] for p in chunk], [p["lat"] for p in chunk], [p["hae"] for p in chunk],
+                              [trk.is_air(p["type"]) for p in chunk])
+    if points:
+        log.info("tracks: tracker restored from %d points of the last %s", len(points), window)
 
 
 async def check(hl: Hotline, positions: Sequence[trk.Position]) -> list[Event]:
     """Check positions against the fences; record entries and exits. Returns the events written."""
-    fences, _, m = await _fences(hl)
+    fences, zones, m = await _fences(hl)  # every zone of the model: a track may leave one just deactivated
     tracker = live(hl).tracker
-    zones = {z.id: z for z in fences.zones}
     found = tracker.observe_batch(fences, [p.uid for p in positions], [p.time for p in positions],
                                   [p.lon for p in positions], [p.lat for p in positions],
                                   [p.hae for p in positions], [p.air for p in positions])
-    pending = [(positions[i], t) for i, t in found if zones[t.zone].binding(positions[i].party)]
+    pending = [(positions[i], t) for i, t in found if t.zone in zones and zones[t.zone].binding(positions[i].party)]
     if not pending:
         return []
     notices = list(m.notices.values())
+    # Decided before the writer (it depends on no stored state), so the findings' aggregates are read
+    # in one query with the batch instead of one query each inside the write transaction.
+    decided = [_transition(hl, zones[t.zone], p, t, notices) for p, t in pending]
+    keys = tuple(fnd.agg_id(fnd.finding_id(d[0])) for d in decided if isinstance(d, tuple))
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
         out: list[Pending] = []
-        for p, t in pending:
-            out += await _transition(hl, uow, zones[t.zone], p, t, notices)
+        for d in decided:
+            if isinstance(d, tuple):
+                finding, concerned = d
+                state = await uow.load(fnd.KIND, fnd.agg_id(fnd.finding_id(finding)))
+                out += fnd.decide_raise(hl.world, state, finding, concerned, uow.now)
+            else:
+                out.append(d)
         return out
 
-    events, _ = await hl.writer.submit(handle)
+    events, _ = await hl.writer.submit(handle, keys=keys)
     return list(events)
 
 
@@ -153,20 +191,22 @@ def _where(p: trk.Position) -> dict[str, float]:
     return {"lat": round(p.lat, 6), "lon": round(p.lon, 6), "hae": p.hae}
 
 
-async def _transition(hl: Hotline, uow: UnitOfWork, zone: Zone, p: trk.Position, t: Transition,
-                      notices: Sequence[Any]) -> list[Pending]:
+def _transition(hl: Hotline, zone: Zone, p: trk.Position, t: Transition, notices: Sequence[Any]
+                ) -> Pending | tuple[dict[str, Any], set[str]]:
+    """The event of an exit or a notified entry, or the finding (and the parties concerned) of an entry
+    without a notice."""
     name = zone.names.get("en", zone.id)
     track = {"uid": p.uid, "callsign": p.callsign, "type": p.type, "channel": p.channel}
     if t.kind == "exited":
         minutes = (t.at - t.since).total_seconds()
-        return [Pending(p.channel, "track.zone_exited", p.party, SYSTEM,
-                        {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
-                         "exited": iso(t.at), "inside_s": int(minutes)})]
+        return Pending(p.channel, "track.zone_exited", p.party, SYSTEM,
+                       {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
+                        "exited": iso(t.at), "inside_s": int(minutes)})
     notice = notified_by(zone, notices, p.party, p.lon, p.lat, p.hae, t.at)
     if notice is not None:
-        return [Pending(p.channel, "track.zone_entered", p.party, SYSTEM,
-                        {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
-                         "notice": notice.id})]
+        return Pending(p.channel, "track.zone_entered", p.party, SYSTEM,
+                       {"track": track, "zone": zone.id, "where": _where(p), "entered": iso(t.since),
+                        "notice": notice.id})
     members = set(hl.world.channels[p.channel].members)
     concerned = (set(zone.binds) | {p.party}) & members  # never wider than the track is released
     finding = {
@@ -179,8 +219,7 @@ async def _transition(hl: Hotline, uow: UnitOfWork, zone: Zone, p: trk.Position,
                         f"at {iso(t.at)}."),
         "track": track,
     }
-    fid = fnd.finding_id(finding)
-    return fnd.decide_raise(hl.world, await uow.load(fnd.KIND, fnd.agg_id(fid)), finding, concerned, uow.now)
+    return finding, concerned
 
 
 async def history(hl: Hotline, party: str | None, *, uid: str | None, start: datetime, end: datetime,
@@ -204,6 +243,15 @@ async def current(hl: Hotline, party: str | None, *, within: timedelta = timedel
     return [{**p, "is_stale": parse_iso(p["stale"]) <= now} for p in latest.values()]
 
 
+def _root(texts: Sequence[str]) -> str:
+    """``batch_root`` of the stored points. The store holds each point as its canonical JSON text
+    (``point_texts``), so the leaves hash those bytes as they are: parsing and re-encoding a minute of
+    points (60,000 at 1,000 tracks) held the event loop, and every alert behind it, for seconds. A
+    stored text that is not canonical (edited in the database) gives a root the exported points do
+    not reproduce, which ``hotline verify`` reports."""
+    return MerkleTree(leaf_hash(t.encode()) for t in texts).root().hex()
+
+
 async def seal(hl: Hotline, limit: int = 100_000) -> list[str]:
     """Seal every unsealed point into ``track.batch_sealed`` events; returns the batch ids."""
     async with hl.db.read() as conn:
@@ -213,10 +261,10 @@ async def seal(hl: Hotline, limit: int = 100_000) -> list[str]:
         groups.setdefault((party, channel), []).append((pid, text))
     done = []
     for (party, channel), items in groups.items():
-        points = [orjson.loads(t) for _, t in items]
         batch_id = f"tb-{uuid.uuid4().hex[:20]}"
-        times = sorted(p["time"] for p in points)
-        ev = trk.seal_event(hl.world, party, channel, batch_id, len(points), times[0], times[-1], batch_root(points))
+        texts = [t for _, t in items]
+        times = sorted(orjson.loads(t)["time"] for t in texts)
+        ev = trk.seal_event(hl.world, party, channel, batch_id, len(texts), times[0], times[-1], _root(texts))
         ids = [pid for pid, _ in items]
 
         async def handle(uow: UnitOfWork, ev: Pending = ev, ids: list[int] = ids, batch_id: str = batch_id

@@ -57,9 +57,11 @@ __all__ = ["Gateway", "Client"]
 
 log = logging.getLogger("hotline.cot")
 _OUT_QUEUE = 5000
+_OUT_BYTES = 4 << 20  # what one client may have queued; an item may be a batch of many events
 _FLUSH_S = 0.01
 _CHAT_RATE, _CHAT_BURST = 1.0, 10.0  # chats/s per connection: each is a ledger write, unlike a position
-_SWITCH = b""  # in a client's queue: what follows goes out as TAK protocol v1
+# In a client's queue: what follows goes out as TAK protocol v1 (a list of its own, known by identity).
+_SWITCH: list[bytes] = []
 
 
 @dataclass(eq=False)
@@ -72,12 +74,15 @@ class Client:
     user: str = ""
     proto_in: bool = False  # TAK protocol v1 negotiated: frames in, frames out
     proto_out: bool = False
-    out: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(_OUT_QUEUE))
+    # Each item is the events of one batch (one queue slot and one write for a second of tracks), kept
+    # apart so that a client on TAK protocol v1 gets each as its own frame.
+    out: asyncio.Queue[list[bytes]] = field(default_factory=lambda: asyncio.Queue(_OUT_QUEUE))
     tokens: float = 0.0
     last: float = field(default_factory=time.monotonic)
     dropped_logged: float = 0.0
     chat_tokens: float = _CHAT_BURST
     chat_last: float = field(default_factory=time.monotonic)
+    queued: int = 0  # bytes in ``out``
 
     @property
     def name(self) -> str:
@@ -102,11 +107,25 @@ class Client:
         return False
 
     def send(self, data: bytes) -> None:
-        if self.out.full():
-            with contextlib.suppress(asyncio.QueueEmpty):
-                if self.out.get_nowait() is _SWITCH:
-                    self.proto_out = True  # what follows was queued for protobuf: the switch still holds
-        self.out.put_nowait(data)
+        self.send_batch([data])
+
+    def send_batch(self, parts: list[bytes]) -> None:
+        """Queue events to go out together; the oldest are dropped beyond the queue's items or bytes."""
+        size = sum(map(len, parts))
+        while self.out.full() or (self.queued + size > _OUT_BYTES and not self.out.empty()):
+            dropped = self.out.get_nowait()
+            if dropped is _SWITCH:
+                self.proto_out = True  # what follows was queued for protobuf: the switch still holds
+            self.queued -= sum(map(len, dropped))
+        self.out.put_nowait(parts)
+        self.queued += size
+
+    def switch_to_protobuf(self) -> None:
+        self.send_batch(_SWITCH)  # in line with what is queued, which was written for XML
+
+    def take(self, item: list[bytes]) -> list[bytes]:
+        self.queued -= sum(map(len, item))
+        return item
 
 
 def _common_name(peercert: dict[str, object] | None) -> str | None:
@@ -278,7 +297,7 @@ class Gateway:
         ok = version == protocol.VERSION and not client.proto_in
         client.send(protocol.response(self.hl.clock(), ok))
         if ok:
-            client.send(_SWITCH)
+            client.switch_to_protobuf()
             client.proto_in = True
             self.counters["takproto_v1"] += 1
             log.info("cot %s: speaks TAK protocol v1 from now on", client.name)
@@ -341,11 +360,22 @@ class Gateway:
     async def _send_loop(self, client: Client) -> None:
         try:
             while True:
-                data = await client.out.get()
-                if data is _SWITCH:
-                    client.proto_out = True
+                items = [await client.out.get()]
+                # Everything queued meanwhile goes out in one write: a client receiving 1,000 tracks a
+                # second costs one send per wake-up, not one per event, and a finding queued behind
+                # them waits less.
+                while not client.out.empty():
+                    items.append(client.out.get_nowait())
+                chunks: list[bytes] = []
+                for item in items:
+                    if item is _SWITCH:
+                        client.proto_out = True
+                        continue
+                    parts = client.take(item)
+                    chunks.extend(map(protocol.to_proto, parts) if client.proto_out else parts)
+                if not chunks:
                     continue
-                client.writer.write(protocol.to_proto(data) if client.proto_out else data)
+                client.writer.write(b"".join(chunks))
                 await client.writer.drain()
         except (ConnectionError, ssl.SSLError):
             return
@@ -355,12 +385,21 @@ class Gateway:
         return [c for c in self.clients if c.party in members and c.party != not_party]
 
     def _on_positions(self, positions: list[trk.Position]) -> None:
+        # One queued item per client per batch (its events joined), not one per event: at 1,000 tracks
+        # a second to 30 clients, queueing each event was most of the gateway's work.
+        out: dict[Client, list[bytes]] = {}
+        audience: dict[tuple[str, str], Iterable[Client]] = {}
         for p in positions:
-            clients = self._to(p.channel, not_party=p.party)
+            key = (p.channel, p.party)
+            clients = audience.get(key)
+            if clients is None:
+                clients = audience[key] = self._to(p.channel, not_party=p.party)
             if clients:
                 data = track_event(p.to_dict())
                 for c in clients:
-                    c.send(data)
+                    out.setdefault(c, []).append(data)
+        for c, parts in out.items():
+            c.send_batch(parts)
 
     def _on_events(self, events: list[Event]) -> None:
         for ev in events:
