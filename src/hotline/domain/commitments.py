@@ -11,6 +11,7 @@ which keeps the demo seeding idempotent.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,14 +19,14 @@ from typing import Any
 from .access import Principal, require_role, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
-from .ids import check_id
+from .ids import check_id, retried
 from .incidents import choose_channel
 from .timefmt import iso, parse_iso
 from .world import World
 
 __all__ = ["ROUND", "UNDERSTANDING", "COMMITMENT", "TRACKS", "WORKSTREAMS", "COMMITMENT_STATUSES", "RecordRound",
-           "RecordUnderstanding", "RecordCommitment", "decide_round", "decide_understanding", "decide_commitment",
-           "decide_status", "evolve", "next_due", "tick", "awaiting", "due_instant"]
+           "RecordUnderstanding", "RecordCommitment", "ChangeStatus", "Command", "kind_of", "parent_of", "decide",
+           "evolve", "next_due", "tick", "awaiting", "due_instant"]
 
 ROUND, UNDERSTANDING, COMMITMENT = "talks_round", "understanding", "commitment"
 TRACKS = ("security", "civilian", "process")
@@ -68,6 +69,48 @@ class RecordCommitment:
     due: str  # ISO date (end of that day, UTC) or date-time
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeStatus:
+    commitment_id: str
+    status: str
+    note: str = ""
+    evidence: tuple[str, ...] = ()  # SHA-256 hashes of documents of delivery
+
+
+Command = RecordRound | RecordUnderstanding | RecordCommitment | ChangeStatus
+
+
+def kind_of(cmd: Command) -> tuple[str, str]:
+    """The aggregate (kind, id) a command acts on."""
+    if isinstance(cmd, RecordRound):
+        return ROUND, cmd.round_id
+    if isinstance(cmd, RecordUnderstanding):
+        return UNDERSTANDING, cmd.understanding_id
+    return COMMITMENT, cmd.commitment_id
+
+
+def parent_of(cmd: Command) -> tuple[str, str] | None:
+    """The record a new record is filed under (a round, an understanding), which its decision reads."""
+    if isinstance(cmd, RecordUnderstanding):
+        return ROUND, cmd.round_id
+    if isinstance(cmd, RecordCommitment):
+        return UNDERSTANDING, cmd.understanding_id
+    return None
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime, *,
+           parent: dict[str, Any] | None = None) -> list[Pending]:
+    """One command on the record ``kind_of(cmd)`` (in state ``state``); ``parent`` is the state of
+    ``parent_of(cmd)``, loaded by the caller."""
+    if isinstance(cmd, RecordRound):
+        return _round(world, who, cmd, state)
+    if isinstance(cmd, RecordUnderstanding):
+        return _understanding(world, who, cmd, state, parent)
+    if isinstance(cmd, RecordCommitment):
+        return _commitment(world, who, cmd, state, parent)
+    return _status(world, who, state, cmd, now)
+
+
 def _check_id(value: str, name: str) -> None:
     check_id(value, f"A {name}", shortest=3)
 
@@ -93,7 +136,7 @@ def due_instant(due: str) -> str:
     return f"{due}T23:59:59.999999Z"
 
 
-def _same(existing: dict[str, Any], payload: dict[str, Any]) -> bool:
+def _same(existing: Mapping[str, Any], payload: dict[str, Any]) -> bool:
     return all(existing.get(k) == v for k, v in payload.items() if not k.endswith("_id"))
 
 
@@ -104,7 +147,7 @@ def _recorder(who: Principal, what: str) -> str:
     return party
 
 
-def decide_round(world: World, who: Principal, cmd: RecordRound, existing: dict[str, Any] | None) -> list[Pending]:
+def _round(world: World, who: Principal, cmd: RecordRound, existing: dict[str, Any] | None) -> list[Pending]:
     party = _recorder(who, "rounds of talks")
     _check_id(cmd.round_id, "round id")
     if not 1 <= cmd.number <= 1000:
@@ -119,15 +162,14 @@ def decide_round(world: World, who: Principal, cmd: RecordRound, existing: dict[
     channel = choose_channel(world, set(cmd.participants))
     payload = {"round_id": cmd.round_id, "number": cmd.number, "place": cmd.place, "start": cmd.start,
                "end": cmd.end, "participants": sorted(cmd.participants), "summary": cmd.summary}
-    if existing is not None:
-        if _same(existing, payload):
-            return []
-        raise Conflict(f"Round {cmd.round_id!r} is recorded with other details; use a new id.", field="id")
+    if retried(existing, lambda e: _same(e, payload), f"Round {cmd.round_id!r} is recorded with other details; "
+               "use a new id."):
+        return []
     return [Pending(channel, "talks.round_recorded", party, who.username, payload, (ROUND, cmd.round_id))]
 
 
-def decide_understanding(world: World, who: Principal, cmd: RecordUnderstanding, existing: dict[str, Any] | None,
-                         round_state: dict[str, Any] | None) -> list[Pending]:
+def _understanding(world: World, who: Principal, cmd: RecordUnderstanding, existing: dict[str, Any] | None,
+                   round_state: dict[str, Any] | None) -> list[Pending]:
     party = _recorder(who, "understandings")
     _check_id(cmd.understanding_id, "understanding id")
     if round_state is None or round_state["channel"] not in world.channels_of(party):
@@ -143,16 +185,15 @@ def decide_understanding(world: World, who: Principal, cmd: RecordUnderstanding,
         raise Invalid("Items are up to 100 lines of at most 1000 characters.", field="items")
     payload = {"understanding_id": cmd.understanding_id, "round_id": cmd.round_id, "title": cmd.title,
                "text": cmd.text, "track": cmd.track, "workstream": cmd.workstream, "items": list(cmd.items)}
-    if existing is not None:
-        if _same(existing, payload):
-            return []
-        raise Conflict(f"Understanding {cmd.understanding_id!r} is recorded otherwise; use a new id.", field="id")
+    if retried(existing, lambda e: _same(e, payload), f"Understanding {cmd.understanding_id!r} is recorded "
+               "otherwise; use a new id."):
+        return []
     return [Pending(round_state["channel"], "understanding.recorded", party, who.username, payload,
                     (UNDERSTANDING, cmd.understanding_id))]
 
 
-def decide_commitment(world: World, who: Principal, cmd: RecordCommitment, existing: dict[str, Any] | None,
-                      understanding: dict[str, Any] | None) -> list[Pending]:
+def _commitment(world: World, who: Principal, cmd: RecordCommitment, existing: dict[str, Any] | None,
+                understanding: dict[str, Any] | None) -> list[Pending]:
     party = _recorder(who, "commitments")
     _check_id(cmd.commitment_id, "commitment id")
     if understanding is None or understanding["channel"] not in world.channels_of(party):
@@ -167,16 +208,16 @@ def decide_commitment(world: World, who: Principal, cmd: RecordCommitment, exist
         raise Invalid(f"{cmd.due!r} is not a due date such as 2026-01-06.", field="due") from None
     payload = {"commitment_id": cmd.commitment_id, "understanding_id": cmd.understanding_id, "owner": cmd.owner,
                "text": cmd.text, "due": cmd.due, "due_at": due, "workstream": understanding.get("workstream")}
-    if existing is not None:
-        if _same(existing, payload):
-            return []
-        raise Conflict(f"Commitment {cmd.commitment_id!r} is recorded otherwise; use a new id.", field="id")
+    if retried(existing, lambda e: _same(e, payload), f"Commitment {cmd.commitment_id!r} is recorded otherwise; "
+               "use a new id."):
+        return []
     return [Pending(understanding["channel"], "commitment.recorded", party, who.username, payload,
                     (COMMITMENT, cmd.commitment_id))]
 
 
-def decide_status(world: World, who: Principal, state: dict[str, Any] | None, commitment_id: str, status: str,
-                  note: str, evidence: list[str], now: datetime) -> list[Pending]:
+def _status(world: World, who: Principal, state: dict[str, Any] | None, cmd: ChangeStatus,
+            now: datetime) -> list[Pending]:
+    commitment_id, status, note, evidence = cmd.commitment_id, cmd.status, cmd.note, list(cmd.evidence)
     if state is None or state["channel"] not in world.channels_of(who.party):
         raise NotFound(f"No commitment {commitment_id!r} is visible to you.", field="commitment_id")
     party = require_speaker(who, "change a commitment's status")

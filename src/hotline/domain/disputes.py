@@ -17,7 +17,7 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
-from .ids import check_id
+from .ids import check_id, retried
 from .incidents import choose_channel
 from .world import World
 
@@ -86,10 +86,9 @@ def decide_open(world: World, who: Principal, cmd: OpenDispute, now: datetime, e
         if inc["channel"] != channel:
             raise Invalid(f"Incident {iid!r} is in channel {inc['channel']!r}, this dispute in {channel!r}; link "
                           "incidents the same parties see.", field="incident_ids")
-    if existing is not None:
-        if existing["title"] == cmd.title and existing["opened_by"] == party:
-            return []
-        raise Conflict(f"A different dispute already has the id {cmd.dispute_id!r}; use a new id.", field="id")
+    if retried(existing, lambda e: e["title"] == cmd.title and e["opened_by"] == party,
+               f"A different dispute already has the id {cmd.dispute_id!r}; use a new id."):
+        return []
     payload = {"dispute_id": cmd.dispute_id, "title": cmd.title, "summary": cmd.summary, "parties": sorted(parties),
                "incident_ids": list(dict.fromkeys(cmd.incident_ids))}
     return [Pending(channel, "dispute.opened", party, who.username, payload, (KIND, cmd.dispute_id))]

@@ -23,12 +23,12 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
-from .ids import check_id
+from .ids import check_id, retried
 from .timefmt import iso, parse_iso
 from .world import World
 
 __all__ = ["KIND", "CATEGORIES", "STATES", "TRANSITIONS", "Rule", "Location", "ReportIncident", "choose_channel",
-           "validate_report", "decide_report", "decide", "decide_evidence", "Step", "AcknowledgeIncident",
+           "validate_report", "decide_report", "decide", "Step", "AcknowledgeIncident", "AttachEvidence",
            "AskQuestion", "AnswerQuestion", "StartReview", "ProposeFinding", "AgreeFinding", "DisputeIncident",
            "evolve", "next_due", "tick", "awaiting", "sector_of", "MAX_TEXT"]
 
@@ -187,10 +187,9 @@ def decide_report(world: World, who: Principal, cmd: ReportIncident, now: dateti
     validate_report(world, cmd, now)
     parties = {party, *cmd.involved}
     channel = choose_channel(world, parties)
-    if existing is not None:
-        if existing["party"] == party and existing["description"] == cmd.description:
-            return []  # a retried report: the first one stands
-        raise Conflict(f"A different incident already has the id {cmd.incident_id!r}; use a new id.", field="id")
+    if retried(existing, lambda e: e["party"] == party and e["description"] == cmd.description,
+               f"A different incident already has the id {cmd.incident_id!r}; use a new id."):
+        return []
     window = timedelta(seconds=int(world.settings.get("incident_ack_s", world.deadlines["IMMEDIATE"])))
     loc = cmd.location
     payload: dict[str, Any] = {
@@ -283,9 +282,20 @@ class DisputeIncident:
     dispute_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AttachEvidence:
+    """A file the caller stores by its SHA-256 in the same transaction as the event naming it."""
+    incident_id: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    description: str = ""
+
+
 # A person's workflow step on an incident that exists (reporting one is ``ReportIncident``).
 Step = (AcknowledgeIncident | AskQuestion | AnswerQuestion | StartReview | ProposeFinding | AgreeFinding
-        | DisputeIncident)
+        | DisputeIncident | AttachEvidence)
 
 
 def _acknowledge(world: World, who: Principal, st: dict[str, Any], cmd: AcknowledgeIncident,
@@ -374,9 +384,19 @@ def _dispute(world: World, who: Principal, st: dict[str, Any], cmd: DisputeIncid
                     (KIND, cmd.incident_id))]
 
 
+def _evidence(world: World, who: Principal, st: dict[str, Any], cmd: AttachEvidence, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "evidence.attached")
+    if any(e["sha256"] == cmd.sha256 for e in st["evidence"]):
+        return []  # the same file again: it is attached already
+    _text(cmd.description, "description", required=False, limit=2000)
+    payload = {"incident_id": cmd.incident_id, "sha256": cmd.sha256, "size": cmd.size, "media_type": cmd.media_type,
+               "filename": cmd.filename, "description": cmd.description}
+    return [Pending(st["channel"], "evidence.attached", party, who.username, payload, (KIND, cmd.incident_id))]
+
+
 _STEPS: dict[type, Callable[..., list[Pending]]] = {
     AcknowledgeIncident: _acknowledge, AskQuestion: _ask, AnswerQuestion: _answer, StartReview: _start_review,
-    ProposeFinding: _propose, AgreeFinding: _agree, DisputeIncident: _dispute,
+    ProposeFinding: _propose, AgreeFinding: _agree, DisputeIncident: _dispute, AttachEvidence: _evidence,
 }
 
 
@@ -384,19 +404,6 @@ def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Step
     """One workflow step by a person on the incident ``cmd.incident_id`` (in state ``state``)."""
     st = _visible(world, who, state, cmd.incident_id)
     return _STEPS[type(cmd)](world, who, st, cmd, now)
-
-
-def decide_evidence(world: World, who: Principal, state: dict[str, Any] | None, incident_id: str,
-                    blob: dict[str, Any]) -> list[Pending]:
-    """``blob`` holds sha256, size, media_type, filename, description; the bytes are stored by the caller."""
-    st = _visible(world, who, state, incident_id)
-    party = _authorize(world, who, st, "evidence.attached")
-    if any(e["sha256"] == blob["sha256"] for e in st["evidence"]):
-        return []  # the same file again: it is attached already
-    _text(blob.get("description", ""), "description", required=False, limit=2000)
-    payload = {"incident_id": incident_id, **{k: blob[k] for k in ("sha256", "size", "media_type", "filename")},
-               "description": blob.get("description", "")}
-    return [Pending(st["channel"], "evidence.attached", party, who.username, payload, (KIND, incident_id))]
 
 
 def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:

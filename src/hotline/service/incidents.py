@@ -113,12 +113,10 @@ async def attach_evidence(hl: Hotline, who: Principal, incident_id: str, data: b
     sha = sha256_hex(data)
     # The name goes into a Content-Disposition header later: ASCII letters, digits and ._- only.
     name = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- "))[:120].strip() or sha[:12]
-    blob = {"sha256": sha, "size": len(data), "media_type": media_type, "filename": name,
-            "description": description}
+    cmd = incidents.AttachEvidence(incident_id, sha, len(data), media_type, name, description)
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(KIND, incident_id)
-        decided = incidents.decide_evidence(hl.world, who, state, incident_id, blob)
+        decided = incidents.decide(hl.world, who, await uow.load(KIND, incident_id), cmd, uow.now)
         if decided:  # the bytes join the same transaction as the event naming them
             await put_blob(uow.conn, Blob(sha, len(data), media_type, data), uow.ts, is_sqlite=hl.db.is_sqlite)
         return decided
