@@ -36,8 +36,8 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
     also = ((line.KIND, line.LINE_ID), *(((KIND, cmd.reply_to),) if cmd.reply_to else ()))
     return await on_aggregate(
         hl, KIND, cmd.message_id, new=True, also=also,
-        decide=lambda existing, others, now: messages.decide_post(
-            hl.world, who, cmd, now, existing, others.get(cmd.reply_to) if cmd.reply_to else None,
+        decide=lambda existing, others, now: messages.decide(
+            hl.world, who, existing, cmd, now, reply_to=others.get(cmd.reply_to) if cmd.reply_to else None,
             window_factor=line.deadline_factor(hl.world, others[line.LINE_ID]),
             suspended=tuple(line.suspended_parties(others[line.LINE_ID]))))
 
@@ -45,9 +45,9 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
 async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "", *,
                       translation_pending: bool = False) -> tuple[dict[str, Any], bool]:
     """The message's state after the acknowledgement, and whether this call wrote it."""
-
-    return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide_ack(
-        hl.world, who, state, messages.Acknowledge(message_id, note, translation_pending), now))
+    cmd = messages.Acknowledge(message_id, note, translation_pending)
+    return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide(
+        hl.world, who, state, cmd, now))
 
 
 async def get_message(hl: Hotline, who: Principal, message_id: str) -> dict[str, Any]:
