@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,8 +27,8 @@ from .events import SYSTEM, Pending
 from .timefmt import iso, parse_iso
 from .world import World
 
-__all__ = ["KIND", "agg_id", "finding_id", "channel_for", "decide_raise", "decide_clear", "decide_ack", "tick",
-           "evolve", "next_due", "awaiting", "is_open"]
+__all__ = ["KIND", "agg_id", "finding_id", "channel_for", "RaiseFinding", "ClearFinding", "AcknowledgeFinding",
+           "Command", "decide", "decide_raise", "decide_clear", "tick", "evolve", "next_due", "awaiting", "is_open"]
 
 KIND = "finding"
 
@@ -55,6 +56,37 @@ def channel_for(world: World, parties: Iterable[str]) -> str:
     if not fits:
         return world.common_channel
     return min(fits, key=lambda c: len(c.members)).id
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgeFinding:
+    finding_id: str
+    note: str = ""
+
+
+# The engines (conflicts, geofence) raise and clear findings; nobody else does.
+@dataclass(frozen=True, slots=True)
+class RaiseFinding:
+    finding: Mapping[str, Any]  # ``Finding.to_dict()``
+    concerned: tuple[str, ...] = ()  # parties besides the finding's own (those a zone binds)
+
+
+@dataclass(frozen=True, slots=True)
+class ClearFinding:
+    finding_id: str
+    reason: str  # why the engine no longer reports it: every party reads it
+
+
+Command = RaiseFinding | ClearFinding | AcknowledgeFinding
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime) -> list[Pending]:
+    """One command on a finding (in state ``state``; None before it is first raised)."""
+    if isinstance(cmd, RaiseFinding):
+        return decide_raise(world, state, cmd.finding, cmd.concerned, now)
+    if isinstance(cmd, ClearFinding):
+        return decide_clear(state, cmd.reason) if state is not None else []
+    return _acknowledge(world, who, state, cmd, now)
 
 
 def is_open(state: Mapping[str, Any] | None) -> bool:
@@ -87,8 +119,9 @@ def decide_clear(state: dict[str, Any], reason: str) -> list[Pending]:
                     {"finding_id": state["finding_id"], "reason": reason}, (KIND, state["id"]))]
 
 
-def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, fid: str, note: str,
-               now: datetime) -> list[Pending]:
+def _acknowledge(world: World, who: Principal, state: dict[str, Any] | None, cmd: AcknowledgeFinding,
+                 now: datetime) -> list[Pending]:
+    fid, note = cmd.finding_id, cmd.note
     party = require_speaker(who, "acknowledge findings")
     if state is None or state["channel"] not in world.channels_of(party):
         raise NotFound(f"No finding {fid!r} is visible to you.", field="finding_id")
