@@ -44,10 +44,10 @@ async def report(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> tuple[
     sgt.validate(hl.world, party, cmd, hl.clock())  # refuse bad input before the writer is asked
     also = [(inc.KIND, cmd.incident)] if cmd.incident else []
 
-    def decide(state: dict[str, Any] | None, others: dict[str, Any], now: Any) -> list[Any]:
-        return sgt.decide(hl.world, who, state, others.get(cmd.incident) if cmd.incident else None, cmd, now)
-
-    return await on_aggregate(hl, sgt.KIND, sgt.agg_id(cmd.sighting_id), decide, new=True, also=also)
+    return await on_aggregate(
+        hl, sgt.KIND, sgt.agg_id(cmd.sighting_id), new=True, also=also,
+        decide=lambda state, others, now: sgt.decide(
+            hl.world, who, state, others.get(cmd.incident) if cmd.incident else None, cmd, now))
 
 
 async def list_visible(hl: Hotline, who: Principal, limit: int = 1000) -> list[dict[str, Any]]:
