@@ -6,10 +6,9 @@ from typing import Any
 
 from hotline.domain import commitments as c
 from hotline.domain.access import Principal
-from hotline.domain.errors import NotFound
-from hotline.store.ledger import list_aggregates, load_aggregate
+from hotline.store.ledger import list_aggregates
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
 __all__ = ["act", "get_record", "list_records", "workstreams"]
@@ -27,11 +26,7 @@ async def act(hl: Hotline, who: Principal, cmd: c.Command) -> tuple[dict[str, An
 
 
 async def get_record(hl: Hotline, who: Principal, kind: str, agg_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, kind, agg_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No {kind.replace('_', ' ')} {agg_id!r} is visible to you.", field="id")
-    return state
+    return await get_visible(hl, who, kind, agg_id, kind.replace("_", " "), field="id")
 
 
 async def list_records(hl: Hotline, who: Principal, kind: str) -> list[dict[str, Any]]:

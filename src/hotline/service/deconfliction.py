@@ -25,7 +25,7 @@ from hotline.domain import ids
 from hotline.domain import notices as ntc
 from hotline.domain import zones_agreed as zag
 from hotline.domain.access import HOTLINE, Principal, require_role, require_speaker
-from hotline.domain.errors import Invalid, NotFound
+from hotline.domain.errors import Invalid
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso
 from hotline.geo.conflicts import DEFAULT_OVERLAP_BUFFER_M, late_finding
@@ -37,6 +37,7 @@ from hotline.geo.zones import Zone, zone_from_feature
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.ledger import list_aggregates
 
+from .commands import get_visible
 from .hotline import Hotline
 from .notice_index import Model, forget, model, within
 
@@ -280,13 +281,7 @@ async def list_of(hl: Hotline, who: Principal, kind: str, limit: int = 1000) -> 
 
 
 async def get_one(hl: Hotline, who: Principal, kind: str, agg: str, label: str) -> dict[str, Any]:
-    from hotline.store.ledger import load_aggregate
-
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, kind, agg)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No {label} {agg.split(':', 1)[1]!r} is visible to you.", field=f"{label}_id")
-    return state
+    return await get_visible(hl, who, kind, agg, label, shown=agg.split(":", 1)[1])
 
 
 async def zones_collection(hl: Hotline, who: Principal, *, proposals: bool = True) -> dict[str, Any]:

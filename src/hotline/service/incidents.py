@@ -13,9 +13,9 @@ from hotline.geo.coords import format_all, parse_location
 from hotline.geo.errors import GeoError
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.evidence import Blob, get_blob, put_blob, sha256_hex
-from hotline.store.ledger import list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import list_aggregates, list_awaiting
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
 __all__ = ["new_incident_id", "read_location", "report", "act", "attach_evidence", "get_incident",
@@ -126,11 +126,7 @@ async def attach_evidence(hl: Hotline, who: Principal, incident_id: str, data: b
 
 
 async def get_incident(hl: Hotline, who: Principal, incident_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, KIND, incident_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No incident {incident_id!r} is visible to you.", field="incident_id")
-    return state
+    return await get_visible(hl, who, KIND, incident_id, "incident")
 
 
 async def list_incidents(hl: Hotline, who: Principal, *, status: str | None = None, limit: int = 200,

@@ -7,11 +7,10 @@ from typing import Any
 
 from hotline.domain import line, messages
 from hotline.domain.access import Principal, visible_channel
-from hotline.domain.errors import NotFound
 from hotline.domain.ids import check_id
-from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
 __all__ = ["post_message", "acknowledge", "get_message", "list_messages", "list_channels", "new_message_id"]
@@ -51,11 +50,7 @@ async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = 
 
 
 async def get_message(hl: Hotline, who: Principal, message_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, KIND, message_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No message {message_id!r} is visible to you.", field="message_id")
-    return state
+    return await get_visible(hl, who, KIND, message_id, "message")
 
 
 async def list_messages(hl: Hotline, who: Principal, channel_id: str, *, limit: int = 100,
