@@ -160,13 +160,11 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
                 "addressees": acks.addressed(p["addressees"], p["ack_deadline"], p.get("escalation"))}
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a finding that was never raised")
-    if kind == "finding.acknowledged":
-        acks.record_ack(state["addressees"], event)
-    elif kind in ("finding.ack_overdue", "finding.ack_escalated", "finding.escalation_step"):
-        acks.record_escalation(state["addressees"], event)
-    elif kind == "finding.cleared":
+    if kind == "finding.cleared":
         state["status"] = "cleared"
         state["cleared"] = {"reason": p["reason"], "at": event["ts"], "seq": event["seq"]}
+    else:
+        acks.record(state["addressees"], event)
     return state
 
 

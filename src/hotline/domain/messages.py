@@ -179,10 +179,7 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
         }
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a message that was never posted")
-    if kind == "message.acknowledged":
-        acks.record_ack(state["addressees"], event)
-    elif kind in ("message.ack_overdue", "message.ack_escalated", "message.escalation_step"):
-        acks.record_escalation(state["addressees"], event)
+    acks.record(state["addressees"], event)
     return state
 
 
