@@ -21,6 +21,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
 from .ids import check_id, retried
 from .incidents import choose_channel
+from .texts import check_text
 from .timefmt import iso, parse_iso
 from .world import World
 
@@ -115,13 +116,6 @@ def _check_id(value: str, name: str) -> None:
     check_id(value, f"A {name}", shortest=3)
 
 
-def _text(value: str, name: str, limit: int, *, required: bool = True) -> None:
-    if required and not value.strip():
-        raise Invalid(f"The {name} is empty; write it out.", field=name)
-    if len(value.encode("utf-8")) > limit:
-        raise Invalid(f"The {name} is longer than {limit} bytes; shorten it.", field=name)
-
-
 def _date(text: str, name: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -152,8 +146,8 @@ def _round(world: World, who: Principal, cmd: RecordRound, existing: dict[str, A
     _check_id(cmd.round_id, "round id")
     if not 1 <= cmd.number <= 1000:
         raise Invalid("A round number runs from 1 to 1000.", field="number")
-    _text(cmd.place, "place", 200)
-    _text(cmd.summary, "summary", 8000, required=False)
+    check_text(cmd.place, "place", 200)
+    check_text(cmd.summary, "summary", 8000, required=False)
     if _date(cmd.end, "end") < _date(cmd.start, "start"):
         raise Invalid("The round ends before it starts.", field="end")
     unknown = [p for p in cmd.participants if p not in world.parties]
@@ -174,8 +168,8 @@ def _understanding(world: World, who: Principal, cmd: RecordUnderstanding, exist
     _check_id(cmd.understanding_id, "understanding id")
     if round_state is None or round_state["channel"] not in world.channels_of(party):
         raise NotFound(f"No round of talks {cmd.round_id!r} is visible to you.", field="round_id")
-    _text(cmd.title, "title", 300)
-    _text(cmd.text, "text", 8000)
+    check_text(cmd.title, "title", 300)
+    check_text(cmd.text, "text", 8000)
     if cmd.track not in TRACKS:
         raise Invalid(f"Unknown track {cmd.track!r}; use one of {', '.join(TRACKS)}.", field="track")
     if cmd.workstream is not None and cmd.workstream not in WORKSTREAMS:
@@ -200,7 +194,7 @@ def _commitment(world: World, who: Principal, cmd: RecordCommitment, existing: d
         raise NotFound(f"No understanding {cmd.understanding_id!r} is visible to you.", field="understanding_id")
     if cmd.owner not in world.channels[understanding["channel"]].members:
         raise Invalid(f"The owner {cmd.owner!r} is not a party to this understanding.", field="owner")
-    _text(cmd.text, "text", 4000)
+    check_text(cmd.text, "text", 4000)
     try:
         due = due_instant(cmd.due)
         parse_iso(due)
@@ -229,7 +223,7 @@ def _status(world: World, who: Principal, state: dict[str, Any] | None, cmd: Cha
         raise Conflict(f"The commitment is {state['status']}; it cannot become {status}.", field="status")
     if status == "cancelled":
         require_role(who, "supervisor", action="cancel a commitment")
-    _text(note, "note", 4000, required=False)
+    check_text(note, "note", 4000, required=False)
     if any(not _SHA.match(h) for h in evidence) or len(evidence) > 20:
         raise Invalid("Evidence is a list of up to 20 SHA-256 hashes (64 lowercase hex digits).", field="evidence")
     if status == "delivered" and not (note.strip() or evidence):

@@ -24,6 +24,7 @@ from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
 from .ids import check_id, retried
+from .texts import check_text
 from .timefmt import iso, parse_iso
 from .world import World
 
@@ -106,13 +107,6 @@ class ReportIncident:
     officer: str = ""
 
 
-def _text(value: str, name: str, *, required: bool = True, limit: int = MAX_TEXT) -> None:
-    if required and not value.strip():
-        raise Invalid(f"The {name} is empty; write it out.", field=name)
-    if len(value.encode("utf-8")) > limit:
-        raise Invalid(f"The {name} is longer than {limit} bytes; shorten it.", field=name)
-
-
 def _when(text: str, name: str) -> datetime:
     try:
         return parse_iso(text)
@@ -150,8 +144,8 @@ def validate_report(world: World, cmd: ReportIncident, now: datetime) -> None:
     for party in cmd.involved:
         if party not in world.parties:
             raise Invalid(f"Unknown party {party!r}; use one of {', '.join(world.parties)}.", field="involved")
-    _text(cmd.description, "description")
-    _text(cmd.damage, "damage", required=False)
+    check_text(cmd.description, "description", MAX_TEXT)
+    check_text(cmd.damage, "damage", MAX_TEXT, required=False)
     if not _LANG.match(cmd.language):
         raise Invalid(f"{cmd.language!r} is not a language code such as en, he or ar.", field="language")
     for key, count in cmd.casualties.items():
@@ -304,7 +298,7 @@ def _acknowledge(world: World, who: Principal, st: dict[str, Any], cmd: Acknowle
     if entry is not None and entry["ack"] is not None:
         return []  # acknowledged already: the first acknowledgement stands
     party = _authorize(world, who, st, "incident.acknowledged")
-    _text(cmd.note, "note", required=False, limit=2000)
+    check_text(cmd.note, "note", 2000, required=False)
     late = now > parse_iso(entry["deadline"]) if entry else False
     return [Pending(st["channel"], "incident.acknowledged", party, who.username,
                     {"incident_id": cmd.incident_id, "late": late, "note": cmd.note}, (KIND, cmd.incident_id))]
@@ -315,7 +309,7 @@ def _ask(world: World, who: Principal, st: dict[str, Any], cmd: AskQuestion, now
     to = cmd.to or st["party"]
     if to not in world.channels[st["channel"]].members or to == party:
         raise Invalid(f"Put the question to another party of this incident's channel, not {to!r}.", field="to")
-    _text(cmd.text, "text", limit=4000)
+    check_text(cmd.text, "text", 4000)
     qid = f"q{len(st['questions']) + 1}"
     return [Pending(st["channel"], "incident.question_asked", party, who.username,
                     {"incident_id": cmd.incident_id, "question_id": qid, "to": to, "text": cmd.text,
@@ -331,7 +325,7 @@ def _answer(world: World, who: Principal, st: dict[str, Any], cmd: AnswerQuestio
         raise Conflict(f"Question {qid!r} was answered already (event {question['answer']['seq']}); ask a "
                        "follow-up question instead.", field="question_id")
     party = _authorize(world, who, st, "incident.question_answered", question)
-    _text(cmd.text, "text", limit=4000)
+    check_text(cmd.text, "text", 4000)
     return [Pending(st["channel"], "incident.question_answered", party, who.username,
                     {"incident_id": cmd.incident_id, "question_id": qid, "text": cmd.text}, (KIND, cmd.incident_id))]
 
@@ -350,7 +344,7 @@ def _start_review(world: World, who: Principal, st: dict[str, Any], cmd: StartRe
 
 def _propose(world: World, who: Principal, st: dict[str, Any], cmd: ProposeFinding, now: datetime) -> list[Pending]:
     party = _authorize(world, who, st, "incident.finding_proposed")
-    _text(cmd.text, "text", limit=8000)
+    check_text(cmd.text, "text", 8000)
     fid = (st["finding"]["id"] + 1) if st["finding"] else 1
     return [Pending(st["channel"], "incident.finding_proposed", party, who.username,
                     {"incident_id": cmd.incident_id, "finding_id": fid, "text": cmd.text}, (KIND, cmd.incident_id))]
@@ -378,7 +372,7 @@ def _agree(world: World, who: Principal, st: dict[str, Any], cmd: AgreeFinding, 
 
 def _dispute(world: World, who: Principal, st: dict[str, Any], cmd: DisputeIncident, now: datetime) -> list[Pending]:
     party = _authorize(world, who, st, "incident.disputed")
-    _text(cmd.text, "text", limit=4000)
+    check_text(cmd.text, "text", 4000)
     return [Pending(st["channel"], "incident.disputed", party, who.username,
                     {"incident_id": cmd.incident_id, "reason": cmd.text, "dispute_id": cmd.dispute_id},
                     (KIND, cmd.incident_id))]
@@ -388,7 +382,7 @@ def _evidence(world: World, who: Principal, st: dict[str, Any], cmd: AttachEvide
     party = _authorize(world, who, st, "evidence.attached")
     if any(e["sha256"] == cmd.sha256 for e in st["evidence"]):
         return []  # the same file again: it is attached already
-    _text(cmd.description, "description", required=False, limit=2000)
+    check_text(cmd.description, "description", 2000, required=False)
     payload = {"incident_id": cmd.incident_id, "sha256": cmd.sha256, "size": cmd.size, "media_type": cmd.media_type,
                "filename": cmd.filename, "description": cmd.description}
     return [Pending(st["channel"], "evidence.attached", party, who.username, payload, (KIND, cmd.incident_id))]
