@@ -26,7 +26,7 @@ def status_for(created: bool) -> int:
     return 201 if created else 200
 
 
-def _same(state: dict[str, Any]) -> dict[str, Any]:
+def _same(state: Any) -> Any:
     return state
 
 
@@ -37,8 +37,7 @@ class JSON(Response):
         return orjson.dumps(content)
 
 
-def answer(result: tuple[dict[str, Any], bool], present: Callable[[dict[str, Any]], Any] = _same, *,
-           creates: bool = True) -> JSON:
+def answer(result: tuple[Any, bool], present: Callable[[Any], Any] = _same, *, creates: bool = True) -> JSON:
     """The response to a command: ``present(state)`` with 201 (created) or 200 (a repeat, or a change that
     creates nothing: ``creates=False``)."""
     state, wrote = result

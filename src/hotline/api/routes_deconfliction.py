@@ -102,12 +102,12 @@ async def zone(zone_id: str, who: Caller, hl: Service) -> dict[str, Any]:
 
 @router.post("/zones/proposals", status_code=201, summary="Propose a new or changed zone (active once all bound "
              "parties accept)")
-async def propose(body: ProposalIn, who: Caller, hl: Service) -> dict[str, Any]:
-    return (await use.propose_zone(hl, who, [body.feature], body.note))[0]
+async def propose(body: ProposalIn, who: Caller, hl: Service) -> JSON:
+    return answer(await use.propose_zone(hl, who, [body.feature], body.note), lambda states: states[0])
 
 
 @router.post("/zones/import", status_code=201, summary="Import zones from GeoJSON or KML as proposals, all or none")
-async def import_zones(body: ImportIn, who: Caller, hl: Service) -> dict[str, Any]:
+async def import_zones(body: ImportIn, who: Caller, hl: Service) -> JSON:
     try:
         if body.format == "kml":
             if not isinstance(body.document, str):
@@ -121,7 +121,8 @@ async def import_zones(body: ImportIn, who: Caller, hl: Service) -> dict[str, An
         raise Invalid(e.detail, field=f"document.{e.field}") from e
     except json.JSONDecodeError as e:
         raise Invalid(f"The document is not valid JSON ({e.msg}).", field="document") from e
-    return {"zones": await use.propose_zone(hl, who, [zone_to_feature(z) for z in parsed], body.note)}
+    result = await use.propose_zone(hl, who, [zone_to_feature(z) for z in parsed], body.note)
+    return answer(result, lambda states: {"zones": states})
 
 
 @router.post("/zones/{zone_id}/proposals/{proposal_id}/accept", status_code=201,

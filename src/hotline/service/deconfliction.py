@@ -217,8 +217,8 @@ async def _zone_events(hl: Hotline, uow: UnitOfWork, m: Model, events: list[Pend
 
 
 async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, Any]], note: str
-                       ) -> list[dict[str, Any]]:
-    """Propose one or more zone versions, all or none; returns the zones' states."""
+                       ) -> tuple[list[dict[str, Any]], bool]:
+    """Propose one or more zone versions, all or none; the zones' states and whether anything was written."""
     require_speaker(who, "propose zones")
     require_role(who, "supervisor", action="propose zones")
     normalised = []
@@ -237,8 +237,8 @@ async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, 
             events += zag.decide(hl.world, who, state, zag.ProposeZone(f, new_id("zp"), note), uow.now)
         return await _zone_events(hl, uow, m, events)
 
-    _, states = await _submit(hl, handle, lambda uow: [uow.peek(zag.agg_id(i)) for i in ids])
-    return list(states)
+    events, states = await _submit(hl, handle, lambda uow: [uow.peek(zag.agg_id(i)) for i in ids])
+    return list(states), bool(events)
 
 
 async def zone_action(hl: Hotline, who: Principal, cmd: zag.AcceptZone | zag.RejectZone
