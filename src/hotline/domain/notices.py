@@ -55,7 +55,7 @@ def lead_record(lead: LeadTime) -> dict[str, Any]:
 
 
 def _file(world: World, who: Principal, existing: dict[str, Any] | None, cmd: FileNotice,
-                lead: LeadTime) -> list[Pending]:
+          lead: LeadTime) -> list[Pending]:
     party = require_speaker(who, "file notices")
     if retried(existing, lambda e: e["party"] == party and e["notice"] == cmd.body,
                f"A different notice already has the id {cmd.notice_id!r}; use a new id."):
@@ -96,7 +96,7 @@ def _ack(world: World, who: Principal, state: dict[str, Any] | None, notice_id: 
 
 
 def _query(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str, query_id: str,
-                 text: str, to: str | None, about_forces: bool) -> list[Pending]:
+           text: str, to: str | None, about_forces: bool) -> list[Pending]:
     party = require_speaker(who, "query notices")
     s = _visible(world, who, state, notice_id)
     target = to or s["party"]
@@ -107,7 +107,7 @@ def _query(world: World, who: Principal, state: dict[str, Any] | None, notice_id
 
 
 def _answer(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str, query_id: str,
-                  text: str, not_our_forces: bool) -> list[Pending]:
+            text: str, not_our_forces: bool) -> list[Pending]:
     party = require_speaker(who, "answer queries")
     s = _visible(world, who, state, notice_id)
     query = next((q for q in s["queries"] if q["query_id"] == query_id), None)
@@ -125,7 +125,7 @@ def _answer(world: World, who: Principal, state: dict[str, Any] | None, notice_i
 
 
 def _object(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str,
-                  text: str) -> list[Pending]:
+            text: str) -> list[Pending]:
     party = require_speaker(who, "object to notices")
     s = _visible(world, who, state, notice_id)
     if s["party"] == party:
@@ -136,7 +136,7 @@ def _object(world: World, who: Principal, state: dict[str, Any] | None, notice_i
 
 
 def _withdraw(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str,
-                    reason: str) -> list[Pending]:
+              reason: str) -> list[Pending]:
     party = require_speaker(who, "withdraw notices")
     s = _visible(world, who, state, notice_id)
     if s["party"] != party:
