@@ -60,21 +60,24 @@ def channel_for(world: World, parties: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AcknowledgeFinding:
+    """A concerned party's acknowledgement (the note is kept to 2,000 characters)."""
     finding_id: str
     note: str = ""
 
 
-# The engines (conflicts, geofence) raise and clear findings; nobody else does.
 @dataclass(frozen=True, slots=True)
 class RaiseFinding:
-    finding: Mapping[str, Any]  # ``Finding.to_dict()``
-    concerned: tuple[str, ...] = ()  # parties besides the finding's own (those a zone binds)
+    """The conflict or geofence engine reports ``finding`` (``Finding.to_dict()``); ``concerned`` are the
+    parties besides the finding's own (those its zone binds). Nobody else raises findings."""
+    finding: Mapping[str, Any]
+    concerned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ClearFinding:
+    """The engine no longer reports the finding; every party reads the ``reason``."""
     finding_id: str
-    reason: str  # why the engine no longer reports it: every party reads it
+    reason: str
 
 
 Command = RaiseFinding | ClearFinding | AcknowledgeFinding
