@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _stream import events, frames, until_ready  # the helper next to this module
 
 __all__ = ["Listeners", "IdleStreams", "cpu_seconds", "rss_mb", "pct", "paced_poster", "run_paced", "wrk",
            "PostResult",
@@ -195,15 +196,11 @@ def _listen(base_url: str, tokens: list[str], ready: Any, stop: Any, out: Any) -
         url = base_url.replace("http", "ws", 1) + "/api/v1/stream?after=0"
         async with websockets.connect(url, additional_headers={"authorization": f"Bearer {token}"},
                                       max_size=2**24, ping_interval=None) as ws:
-            while orjson.loads(await ws.recv())["type"] != "ready":
-                pass
+            await until_ready(ws)
             connected.append(i)
             counts[i] = 0  # only what arrives live counts
-            async for raw in ws:
-                now = time.time()
-                frame = orjson.loads(raw)
-                batch = [frame["event"]] if frame["type"] == "event" else frame.get("events", [])
-                for event in batch:
+            async for now, frame in frames(ws):
+                for event in events(frame):
                     if event["type"] != "message.posted":
                         continue
                     counts[i] += 1
@@ -287,8 +284,7 @@ def _idle(base_url: str, tokens: list[str], readies: Any, stats: Any, stop: Any)
                 async with websockets.connect(url, additional_headers={"authorization": f"Bearer {token}"},
                                               max_size=2**24, open_timeout=20) as ws:
                     failures = 0
-                    while orjson.loads(await ws.recv())["type"] != "ready":
-                        pass
+                    await until_ready(ws)
                     with readies.get_lock():
                         readies.value += 1
                     async for _raw in ws:

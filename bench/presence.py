@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import orjson
 import websockets
+from _stream import events, frames, until_ready
 
 from hotline.domain.timefmt import parse_iso
 from hotline.testing import ServerProcess, login
@@ -49,18 +49,10 @@ def consoles(base_url: str, tokens: list[str], ready: mp.Event, stop: mp.Event, 
         url = base_url.replace("http", "ws", 1) + "/api/v1/stream?after=0"
         async with websockets.connect(url, additional_headers={"authorization": f"Bearer {token}"},
                                       max_size=2**24) as ws:
-            while orjson.loads(await ws.recv())["type"] != "ready":
-                pass
+            await until_ready(ws)
             connected.append(1)
-            while not stop.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except TimeoutError:
-                    continue
-                now = time.time()
-                frame = orjson.loads(raw)
-                batch = [frame["event"]] if frame["type"] == "event" else frame.get("events", [])
-                seen.extend((e["seq"], now, e["ts"]) for e in batch if e["type"].startswith("desk."))
+            async for now, frame in frames(ws, stop):
+                seen.extend((e["seq"], now, e["ts"]) for e in events(frame) if e["type"].startswith("desk."))
 
     async def main() -> None:
         seen: list[tuple[int, float, str]] = []

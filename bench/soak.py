@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import websockets
+from _stream import events, frames
 
 from hotline.testing import ServerProcess, login
 
@@ -70,22 +70,14 @@ def clients_process(base_url: str, tokens: dict[str, str], per_party: int, ready
                     async with websockets.connect(ws_url + str(self.last), max_size=2**24, open_timeout=10,
                                                   additional_headers={"authorization": f"Bearer {tokens[self.party]}"}
                                                   ) as ws:
-                        while not stop.is_set():
-                            try:
-                                raw = await asyncio.wait_for(ws.recv(), 0.5)
-                            except TimeoutError:
-                                continue
-                            now = time.time()
-                            frame = orjson.loads(raw)
-                            kind = frame["type"]
-                            if kind == "ready":
+                        async for now, frame in frames(ws, stop):
+                            if frame["type"] == "ready":
                                 if lost_at is not None:
                                     self.reconnects.append((time.monotonic() - lost_at, time.time()))
                                     lost_at = None
                                 self.ready_once = True
                                 continue
-                            batch = [frame["event"]] if kind == "event" else frame.get("events", [])
-                            for event in batch:
+                            for event in events(frame):
                                 self.seqs.append(event["seq"])
                                 self.last = max(self.last, event["seq"])
                                 subject = event["payload"].get("subject", "") if event["type"] == "message.posted" \

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from hotline.api.app import create_app
 from hotline.demo.setup import prepare_demo
 from hotline.service.config import Settings
 from hotline.service.hotline import Hotline
-from hotline.testing import DEMO_PASSWORD, Api, FakeClock, fresh_postgres
+from hotline.testing import DEMO_PASSWORD, Api, FakeClock, ServerProcess, chromium, fresh_postgres, sign_in
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +61,28 @@ async def api(service: Hotline) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hotline.test") as client:
         yield Api(client)
+
+
+@pytest.fixture(scope="module")
+def map_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A real server on the demo world with its agreed zones recorded, as `hotline demo` sets it up."""
+    folder = tmp_path_factory.mktemp("map")
+    srv = ServerProcess(f"sqlite:///{folder / 'hotline.db'}", log=folder / "server.log", seed={"zones": True})
+    srv.prepare()
+    with srv.start():
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def open_map(map_server: ServerProcess) -> Iterator[Callable[[str], Any]]:
+    """Opens the console's map signed in as a user, in one headless Chromium for the module's tests."""
+    # After the server: its preparation runs an event loop, which Playwright's sync API forbids.
+    with chromium() as browser:
+        def open_(username: str) -> Any:
+            page = sign_in(browser, map_server.base_url, username)
+            page.wait_for_selector("body[data-session=active]")
+            page.goto(map_server.base_url + "/#map")
+            page.wait_for_selector("#map-canvas .leaflet-interactive")
+            return page
+
+        yield open_

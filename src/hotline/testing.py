@@ -21,8 +21,7 @@ import httpx
 import orjson
 
 __all__ = ["FakeClock", "ServerProcess", "free_port", "fresh_postgres", "PG_ADMIN_URL", "login", "StreamReader",
-           "DEMO_PASSWORD", "Api", "world_file", "chromium",
-           "CHROMIUM_ARGS"]
+           "DEMO_PASSWORD", "Api", "world_file", "chromium", "sign_in", "CHROMIUM_ARGS"]
 
 DEMO_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (the demo accounts of tests)
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -96,6 +95,21 @@ def chromium(*extra_args: str) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(browser: Any, base_url: str, username: str, password: str = DEMO_PASSWORD, *,
+            viewport: tuple[int, int] = (1280, 800)) -> Any:
+    """A new page of ``browser`` (from ``chromium``) on the console, signed in as ``username``.
+
+    It returns once the sign-in is sent; the caller waits for what its test needs (the session, the
+    stream, a view). Errors the page raises are printed, so that a failing test's output shows them."""
+    page = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
+    page.on("pageerror", lambda e: print("pageerror", username, e))
+    page.goto(base_url + "/")
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    return page
 
 
 def world_file(folder: Path, **deadlines: int) -> str:

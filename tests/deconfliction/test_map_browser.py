@@ -2,61 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from hotline.demo.setup import prepare_demo
-from hotline.service.config import Settings
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
+from hotline.testing import ServerProcess, login
 
 # Screenshots go to an ignored folder; scripts/screenshots copies them into docs/.
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder = tmp_path_factory.mktemp("map")
-    url = f"sqlite:///{folder / 'hotline.db'}"
-    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
-    worker = threading.Thread(target=asyncio.run, args=(prepare_demo(Settings(database_url=url), DEMO_PASSWORD,
-                                                                     zones=True),))
-    worker.start()
-    worker.join()
-    with ServerProcess(url, log=folder / "server.log") as srv:
-        yield srv.start()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-def open_map(browser: Browser, server: ServerProcess, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.on("pageerror", lambda e: print("pageerror", username, e))
-    page.goto(server.base_url + "/")
-    page.fill("#login-username", username)
-    page.fill("#login-password", DEMO_PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("body[data-session=active]")
-    page.goto(server.base_url + "/#map")
-    page.wait_for_selector("#map-canvas .leaflet-interactive")
-    return page
+OpenMap = Callable[[str], Page]  # the fixture ``open_map`` (tests/conftest.py): a user's map, signed in
 
 
 def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowledges(
-        browser: Browser, server: ServerProcess) -> None:
-    isr = open_map(browser, server, "isr-duty")
-    syr = open_map(browser, server, "syr-duty")
+        open_map: OpenMap, map_server: ServerProcess) -> None:
+    isr = open_map("isr-duty")
+    syr = open_map("syr-duty")
     # Israel goes to a place inside the Area of Separation (by MGRS, via the server) and draws a point there.
     isr.fill("#map-goto", "33.32, 35.82")
     isr.click("#map-goto-submit")
@@ -104,14 +70,14 @@ def test_a_notice_drawn_by_israel_raises_a_finding_that_syria_sees_and_acknowled
     syr.click("#finding-ack")
     expect(syr.locator("#finding-acks li[data-party=syr]")).to_have_class("acked")
 
-    api = login(server.base_url, "usa-duty")
+    api = login(map_server.base_url, "usa-duty")
     [f] = api.get("/api/v1/findings").json()["findings"]
     assert f["finding"]["rule"] == "separation.forces" and f["addressees"]["syr"]["ack"]["by"] == "syr-duty"
     assert f["addressees"]["isr"]["ack"] is None
 
 
-def test_the_keyboard_zooms_pans_and_cancels_drawing(browser: Browser, server: ServerProcess) -> None:
-    page = open_map(browser, server, "isr-duty")
+def test_the_keyboard_zooms_pans_and_cancels_drawing(open_map: OpenMap, map_server: ServerProcess) -> None:
+    page = open_map("isr-duty")
     canvas = page.locator("#map-canvas")
     zoom = int(canvas.get_attribute("data-zoom") or 0)
     page.locator("#map-findings").click()  # focus outside the map: the view's keys still act

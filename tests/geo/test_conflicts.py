@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from hotline.geo import ConflictEngine, Finding, Notice, Zone, conflicts_pairwise, late_finding
 
@@ -49,15 +52,8 @@ def test_the_tank_cap_binds_only_the_party_on_its_side(zones: list[Zone]) -> Non
 
 
 def test_long_range_artillery_in_the_10_to_20_km_area_is_found(zones: list[Zone]) -> None:
-    guns = notice(
-        "syr-3",
-        "syr",
-        point(36.06, 33.10),
-        48,
-        60,
-        radius_m=500,
-        forces={"artillery": [{"count": 100, "range_km": 18}, {"count": 70, "range_km": 30}]},
-    )
+    guns = notice("syr-3", "syr", point(36.06, 33.10), 48, 60, radius_m=500,
+                  forces={"artillery": [{"count": 100, "range_km": 18}, {"count": 70, "range_km": 30}]})
     found = check(zones, guns, [])
     assert [(f.rule, f.zone) for f in found] == [
         ("limitation.artillery", "lim-syr-10-20"),
@@ -73,29 +69,20 @@ def test_sam_battery_inside_the_25_km_band_is_found(zones: list[Zone]) -> None:
     assert (f.rule, f.zone, f.by_how_much) == ("sam.band", "sam-syr-25", {"cap": 0, "declared": 2, "excess": 2})
 
 
+def air(nid: str, geometry: dict[str, Any], start_h: float, end_h: float, band_m: tuple[float, float],
+        **extra: Any) -> Notice:
+    """An air activity of the party its id starts with, flying ``geometry`` within the altitude ``band_m``."""
+    return notice(nid, nid.split("-")[0], geometry, start_h, end_h, type="air",
+                  altitude={"min_m": band_m[0], "max_m": band_m[1]}, **extra)
+
+
+EAST_WEST = route((36.0, 33.05), (36.2, 33.05))
+NORTH_SOUTH = route((36.1, 32.95), (36.1, 33.15))  # crosses EAST_WEST at (36.1, 33.05)
+
+
 def test_air_activities_crossing_within_their_altitude_bands_clash(zones: list[Zone]) -> None:
-    isr = notice(
-        "isr-5",
-        "isr",
-        route((36.0, 33.05), (36.2, 33.05)),
-        48,
-        60,
-        type="air",
-        width_m=500,
-        altitude={"min_m": 1000, "max_m": 3000},
-        forces={"aircraft": 2},
-    )
-    syr = notice(
-        "syr-5",
-        "syr",
-        route((36.1, 32.95), (36.1, 33.15)),
-        50,
-        52,
-        type="air",
-        width_m=500,
-        altitude={"min_m": 2000, "max_m": 4000},
-        forces={"aircraft": 2},
-    )
+    isr = air("isr-5", EAST_WEST, 48, 60, (1000, 3000), width_m=500, forces={"aircraft": 2})
+    syr = air("syr-5", NORTH_SOUTH, 50, 52, (2000, 4000), width_m=500, forces={"aircraft": 2})
     [f] = check(zones, syr, [isr])
     assert (f.rule, f.notices, f.parties) == ("notice.overlap", ("isr-5", "syr-5"), ("isr", "syr"))
     assert f.when == (at(50), at(52))
@@ -103,63 +90,34 @@ def test_air_activities_crossing_within_their_altitude_bands_clash(zones: list[Z
     assert abs(f.where[0] - 33.05) < 0.001 and abs(f.where[1] - 36.1) < 0.001
 
 
-def test_air_activities_within_a_kilometre_clash_but_not_when_altitudes_are_apart(zones: list[Zone]) -> None:
-    isr = notice(
-        "isr-6",
-        "isr",
-        route((36.0, 33.05), (36.2, 33.05)),
-        48,
-        60,
-        type="air",
-        width_m=200,
-        altitude={"min_m": 1000, "max_m": 3000},
-    )
-    near = notice(
-        "syr-6",
-        "syr",
-        route((36.0, 33.057), (36.2, 33.057)),
-        48,
-        60,
-        type="air",
-        width_m=200,
-        altitude={"min_m": 2500, "max_m": 4000},
-    )
-    [f] = check(zones, near, [isr])
-    assert 500 < f.by_how_much["distance_m"] < 1000
-    above = notice(
-        "syr-7",
-        "syr",
-        route((36.1, 32.95), (36.1, 33.15)),
-        48,
-        60,
-        type="air",
-        width_m=200,
-        altitude={"min_m": 5000, "max_m": 7000},
-    )
-    assert check(zones, above, [isr]) == []
-    later = notice(
-        "syr-8",
-        "syr",
-        route((36.1, 32.95), (36.1, 33.15)),
-        60,
-        70,
-        type="air",
-        width_m=200,
-        altitude={"min_m": 1000, "max_m": 3000},
-    )
-    assert check(zones, later, [isr]) == []  # windows touch end to start: no shared instant
+# Another party's flight against Israel's on EAST_WEST at 1,000-3,000 m from +48 h to +60 h.
+AIR_CASES = {
+    "parallel-700m-away-overlapping-band": (air("syr-6", route((36.0, 33.057), (36.2, 33.057)), 48, 60,
+                                                (2500, 4000), width_m=200), True),
+    "crossing-far-above": (air("syr-7", NORTH_SOUTH, 48, 60, (5000, 7000), width_m=200), False),
+    # the windows touch, end to start: no instant is shared
+    "crossing-as-israel-lands": (air("syr-8", NORTH_SOUTH, 60, 70, (1000, 3000), width_m=200), False),
+}
+
+
+@pytest.mark.parametrize(("other", "clash"), AIR_CASES.values(), ids=AIR_CASES.keys())
+def test_air_activities_within_a_kilometre_clash_but_not_when_altitudes_or_times_are_apart(
+        zones: list[Zone], other: Notice, clash: bool) -> None:
+    found = check(zones, other, [air("isr-6", EAST_WEST, 48, 60, (1000, 3000), width_m=200)])
+    assert len(found) == (1 if clash else 0)
+    if clash:
+        assert 500 < found[0].by_how_much["distance_m"] < 1000
 
 
 def test_a_partys_own_notices_never_clash_with_each_other(zones: list[Zone]) -> None:
-    a = notice("isr-8", "isr", point(36.1, 33.0), 48, 60, type="air", radius_m=500, altitude={"min_m": 0, "max_m": 900})
-    b = notice("isr-9", "isr", point(36.1, 33.0), 48, 60, type="air", radius_m=500, altitude={"min_m": 0, "max_m": 900})
+    a = air("isr-8", point(36.1, 33.0), 48, 60, (0, 900), radius_m=500)
+    b = air("isr-9", point(36.1, 33.0), 48, 60, (0, 900), radius_m=500)
     assert check(zones, b, [a]) == []
 
 
 def test_convoy_route_passing_a_protected_village_is_found(zones: list[Zone]) -> None:
-    convoy = notice(
-        "isr-7", "isr", route((35.748, 33.20), (35.748, 33.26)), 48, 60, width_m=100, forces={"troops": 200}
-    )
+    convoy = notice("isr-7", "isr", route((35.748, 33.20), (35.748, 33.26)), 48, 60, width_m=100,
+                    forces={"troops": 200})
     [f] = check(zones, convoy, [])
     assert (f.rule, f.zone) == ("protected_site.buffer", "site-masade")
     assert f.by_how_much["buffer_m"] == 1000.0 and 450 < f.by_how_much["distance_m"] < 600
@@ -167,9 +125,7 @@ def test_convoy_route_passing_a_protected_village_is_found(zones: list[Zone]) ->
 
 
 def test_air_activity_in_the_restricted_airspace_band_is_found(zones: list[Zone]) -> None:
-    flight = notice(
-        "isr-10", "isr", point(35.82, 33.31), 48, 50, type="air", radius_m=500, altitude={"min_m": 8000, "max_m": 14000}
-    )
+    flight = air("isr-10", point(35.82, 33.31), 48, 50, (8000, 14000), radius_m=500)
     [f] = check(zones, flight, [])
     assert (f.rule, f.zone, f.by_how_much["overlap_m"]) == ("airspace.restricted", "aos-airspace", [8000.0, 12000.0])
 

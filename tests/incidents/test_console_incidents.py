@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium
+from hotline.testing import ServerProcess, chromium, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,11 +32,7 @@ def browser(server: ServerProcess) -> Iterator[Browser]:
 
 
 def _page(browser: Browser, server: ServerProcess, username: str, view: str = "incidents") -> Page:
-    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.goto(server.base_url + "/")
-    page.fill("#login-username", username)
-    page.fill("#login-password", DEMO_PASSWORD)
-    page.click("#login-submit")
+    page: Page = sign_in(browser, server.base_url, username, viewport=(1400, 900))
     page.wait_for_selector("#nav-incidents")
     page.goto(f"{server.base_url}/#/{view}")
     return page

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium
+from hotline.testing import ServerProcess, chromium, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +34,7 @@ def browser(server: ServerProcess) -> Iterator[Browser]:
 
 
 def test_summary_report_of_the_demo_data_draws_its_charts(browser: Browser, server: ServerProcess) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(server.base_url + "/")
-    page.fill("#login-username", "usa-super")
-    page.fill("#login-password", DEMO_PASSWORD)
-    page.click("#login-submit")
+    page = sign_in(browser, server.base_url, "usa-super")
     page.wait_for_selector("#nav-report")
     page.goto(f"{server.base_url}/#/report")
     expect(page.locator("#chart-category")).to_be_visible()

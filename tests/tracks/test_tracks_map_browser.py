@@ -2,55 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from hotline.demo.setup import prepare_demo
-from hotline.service.config import Settings
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
+from hotline.testing import ServerProcess, login
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder = tmp_path_factory.mktemp("tracks-map")
-    url = f"sqlite:///{folder / 'hotline.db'}"
-    worker = threading.Thread(target=asyncio.run, args=(prepare_demo(Settings(database_url=url), DEMO_PASSWORD,
-                                                                     zones=True),))
-    worker.start()
-    worker.join()
-    with ServerProcess(url, log=folder / "server.log") as srv:
-        yield srv.start()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
-
-
-def open_map(browser: Browser, server: ServerProcess, username: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(server.base_url + "/")
-    page.fill("#login-username", username)
-    page.fill("#login-password", DEMO_PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("body[data-session=active]")
-    page.goto(server.base_url + "/#map")
-    page.wait_for_selector("#map-canvas .leaflet-interactive")
-    return page
+OpenMap = Callable[[str], Page]  # the fixture ``open_map`` (tests/conftest.py): a user's map, signed in
 
 
 def test_tracks_and_sightings_show_to_whom_they_are_released_and_hide_what_is_not(
-        browser: Browser, server: ServerProcess) -> None:
+        open_map: OpenMap, map_server: ServerProcess) -> None:
     now = datetime.now(UTC)
-    isr = login(server.base_url, "isr-duty")
+    isr = login(map_server.base_url, "isr-duty")
     base = {"type": "a-f-G-U-C", "lat": 33.0, "hae": 300.0, "time": now.isoformat(),
             "stale": (now + timedelta(minutes=5)).isoformat()}
     r = isr.post("/api/v1/tracks/positions", json={"positions": [
@@ -61,9 +29,9 @@ def test_tracks_and_sightings_show_to_whom_they_are_released_and_hide_what_is_no
                                             "seen_at": now.isoformat(), "reliability": "A", "credibility": 1})
     assert r.status_code == 201, r.text
 
-    usa = open_map(browser, server, "usa-duty")
+    usa = open_map("usa-duty")
     expect(usa.locator("path.track-isr")).to_have_count(2, timeout=10_000)
-    syr = open_map(browser, server, "syr-duty")
+    syr = open_map("syr-duty")
     expect(syr.locator("path.track-isr")).to_have_count(1, timeout=10_000)
     expect(syr.locator("path.sighting")).to_have_count(1)
     syr.locator("path.track-isr").hover(force=True)

@@ -1,7 +1,9 @@
 """JSON responses encoded by orjson in one step, and the one answer to a command.
 
-A command that wrote something answers 201 Created; the same command repeated (nothing new was
-written, the record stands as it was) answers 200 with the same state. ``answer`` is that rule.
+Every route that runs a command maps its result ``(state, wrote)`` to a response with ``answer``:
+a command that creates a record (or an entry in one) answers 201 Created when it wrote something and
+200 when it was a repeat that wrote nothing (the record stands as it was); a command that only changes
+a record's state (signing off, checking a translation, changing the alert level) answers 200 either way.
 
 Returning a plain dict makes FastAPI walk it with ``jsonable_encoder`` before encoding it; on the
 hot paths (posting and acknowledging) that walk cost more than the rest of the request. Our payloads
@@ -24,12 +26,8 @@ def status_for(created: bool) -> int:
     return 201 if created else 200
 
 
-def answer(response: Response, result: tuple[dict[str, Any], bool],
-           present: Callable[[dict[str, Any]], dict[str, Any]] = lambda state: state) -> dict[str, Any]:
-    """The response to a command: ``present(state)``, with the status ``status_for(created)``."""
-    state, created = result
-    response.status_code = status_for(created)
-    return present(state)
+def _same(state: Any) -> Any:
+    return state
 
 
 class JSON(Response):
@@ -37,3 +35,10 @@ class JSON(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+def answer(result: tuple[Any, bool], present: Callable[[Any], Any] = _same, *, creates: bool = True) -> JSON:
+    """The response to a command: ``present(state)`` with 201 (created) or 200 (a repeat, or a change that
+    creates nothing: ``creates=False``)."""
+    state, wrote = result
+    return JSON(present(state), status_code=status_for(creates and wrote))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.domain import findings as fnd
 from hotline.domain import notices as ntc
+from hotline.domain import zones_agreed as zag
 from hotline.domain.errors import Invalid
 from hotline.geo.coords import format_all, parse_location
 from hotline.geo.errors import GeoError
@@ -23,7 +24,7 @@ from hotline.service import deconfliction as use
 
 from . import params
 from .deps import Caller, Service
-from .responses import status_for
+from .responses import JSON, answer
 from .security import tile_url
 
 router = APIRouter(prefix="/api/v1", tags=["deconfliction"])
@@ -81,10 +82,6 @@ class RejectIn(Strict):
     reason: str = Field(default="", max_length=2000)
 
 
-def _status(response: Response, created: bool) -> None:
-    response.status_code = status_for(created)
-
-
 # -- zones ----------------------------------------------------------------------------------------
 @router.get("/zones", summary="Active zones and open proposals (status proposed) as GeoJSON, or KML",
             responses={200: {"content": {"application/json": {"schema": {"type": "object"}},
@@ -105,12 +102,12 @@ async def zone(zone_id: str, who: Caller, hl: Service) -> dict[str, Any]:
 
 @router.post("/zones/proposals", status_code=201, summary="Propose a new or changed zone (active once all bound "
              "parties accept)")
-async def propose(body: ProposalIn, who: Caller, hl: Service) -> dict[str, Any]:
-    return (await use.propose_zone(hl, who, [body.feature], body.note))[0]
+async def propose(body: ProposalIn, who: Caller, hl: Service) -> JSON:
+    return answer(await use.propose_zone(hl, who, [body.feature], body.note), lambda states: states[0])
 
 
 @router.post("/zones/import", status_code=201, summary="Import zones from GeoJSON or KML as proposals, all or none")
-async def import_zones(body: ImportIn, who: Caller, hl: Service) -> dict[str, Any]:
+async def import_zones(body: ImportIn, who: Caller, hl: Service) -> JSON:
     try:
         if body.format == "kml":
             if not isinstance(body.document, str):
@@ -124,23 +121,20 @@ async def import_zones(body: ImportIn, who: Caller, hl: Service) -> dict[str, An
         raise Invalid(e.detail, field=f"document.{e.field}") from e
     except json.JSONDecodeError as e:
         raise Invalid(f"The document is not valid JSON ({e.msg}).", field="document") from e
-    return {"zones": await use.propose_zone(hl, who, [zone_to_feature(z) for z in parsed], body.note)}
+    result = await use.propose_zone(hl, who, [zone_to_feature(z) for z in parsed], body.note)
+    return answer(result, lambda states: {"zones": states})
 
 
 @router.post("/zones/{zone_id}/proposals/{proposal_id}/accept", status_code=201,
              summary="Accept a proposal for the caller's party; the last acceptance makes it active")
-async def accept(zone_id: str, proposal_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, created = await use.decide_zone(hl, who, zone_id, proposal_id, True)
-    _status(response, created)
-    return state
+async def accept(zone_id: str, proposal_id: str, who: Caller, hl: Service) -> JSON:
+    return answer(await use.zone_action(hl, who, zag.AcceptZone(zone_id, proposal_id)))
 
 
 @router.post("/zones/{zone_id}/proposals/{proposal_id}/reject", status_code=201,
              summary="Reject a proposal; the version in force stays")
-async def reject(zone_id: str, proposal_id: str, who: Caller, hl: Service, body: RejectIn | None = None
-                 ) -> dict[str, Any]:
-    state, _ = await use.decide_zone(hl, who, zone_id, proposal_id, False, body.reason if body else "")
-    return state
+async def reject(zone_id: str, proposal_id: str, who: Caller, hl: Service, body: RejectIn | None = None) -> JSON:
+    return answer(await use.zone_action(hl, who, zag.RejectZone(zone_id, proposal_id, body.reason if body else "")))
 
 
 # -- places and grids -----------------------------------------------------------------------------
@@ -166,12 +160,11 @@ async def convert(who: Caller, q: str = Query(max_length=200, description="e.g. 
 
 
 # -- notices --------------------------------------------------------------------------------------
-@router.post("/notices", status_code=201, summary="File an activity notice (information, not a permission); "
-             "the notice and its findings commit together")
-async def file_notice(body: NoticeIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, created = await use.file_notice(hl, who, body.model_dump(exclude_none=True))
-    _status(response, created)
-    return state
+@router.post("/notices", status_code=201,
+             summary="File an activity notice (information, not a permission); the notice and its findings commit "
+             "together")
+async def file_notice(body: NoticeIn, who: Caller, hl: Service) -> JSON:
+    return answer(await use.file_notice(hl, who, body.model_dump(exclude_none=True)))
 
 
 @router.post("/notices/check", summary="Dry run: what filing this notice now would find; writes nothing")
@@ -194,37 +187,31 @@ async def get_notice(notice_id: str, who: Caller, hl: Service) -> dict[str, Any]
 
 
 @router.post("/notices/{notice_id}/ack", status_code=201, summary="Acknowledge receipt (not approval)")
-async def ack_notice(notice_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, created = await use.notice_action(hl, who, ntc.AcknowledgeNotice(notice_id))
-    _status(response, created)
-    return state
+async def ack_notice(notice_id: str, who: Caller, hl: Service) -> JSON:
+    return answer(await use.notice_action(hl, who, ntc.AcknowledgeNotice(notice_id)))
 
 
 @router.post("/notices/{notice_id}/query", status_code=201, summary="Ask a party about a notice")
-async def query_notice(notice_id: str, body: QueryIn, who: Caller, hl: Service) -> dict[str, Any]:
+async def query_notice(notice_id: str, body: QueryIn, who: Caller, hl: Service) -> JSON:
     cmd = ntc.QueryNotice(notice_id, use.new_id("q"), body.text, body.to, body.about_forces)
-    state, _ = await use.notice_action(hl, who, cmd)
-    return state
+    return answer(await use.notice_action(hl, who, cmd))
 
 
 @router.post("/notices/{notice_id}/answer", status_code=201,
              summary="Answer a query; not_our_forces records the formal 'not our forces'")
-async def answer_notice(notice_id: str, body: AnswerIn, who: Caller, hl: Service) -> dict[str, Any]:
+async def answer_notice(notice_id: str, body: AnswerIn, who: Caller, hl: Service) -> JSON:
     cmd = ntc.AnswerQuery(notice_id, body.query_id, body.text, body.not_our_forces)
-    state, _ = await use.notice_action(hl, who, cmd)
-    return state
+    return answer(await use.notice_action(hl, who, cmd))
 
 
 @router.post("/notices/{notice_id}/object", status_code=201, summary="Object to a notice")
-async def object_notice(notice_id: str, body: TextIn, who: Caller, hl: Service) -> dict[str, Any]:
-    state, _ = await use.notice_action(hl, who, ntc.ObjectToNotice(notice_id, body.text))
-    return state
+async def object_notice(notice_id: str, body: TextIn, who: Caller, hl: Service) -> JSON:
+    return answer(await use.notice_action(hl, who, ntc.ObjectToNotice(notice_id, body.text)))
 
 
 @router.post("/notices/{notice_id}/withdraw", status_code=201, summary="Withdraw the caller's party's notice")
-async def withdraw_notice(notice_id: str, who: Caller, hl: Service, body: TextIn | None = None) -> dict[str, Any]:
-    state, _ = await use.withdraw_notice(hl, who, notice_id, body.text if body else "")
-    return state
+async def withdraw_notice(notice_id: str, who: Caller, hl: Service, body: TextIn | None = None) -> JSON:
+    return answer(await use.withdraw_notice(hl, who, ntc.WithdrawNotice(notice_id, body.text if body else "")))
 
 
 # -- findings -------------------------------------------------------------------------------------
@@ -243,11 +230,8 @@ async def get_finding(finding_id: str, who: Caller, hl: Service) -> dict[str, An
 
 
 @router.post("/findings/{finding_id}/ack", status_code=201, summary="Acknowledge a finding for the caller's party")
-async def ack_finding(finding_id: str, who: Caller, hl: Service, response: Response,
-                      body: AckIn | None = None) -> dict[str, Any]:
-    state, created = await use.ack_finding(hl, who, finding_id, body.note if body else "")
-    _status(response, created)
-    return state
+async def ack_finding(finding_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
+    return answer(await use.ack_finding(hl, who, fnd.AcknowledgeFinding(finding_id, body.note if body else "")))
 
 
 @router.get("/map/config", summary="How the console draws the map: the optional tile server (HOTLINE_TILE_URL)")

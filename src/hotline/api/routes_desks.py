@@ -8,10 +8,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from hotline.domain import desks, line
 from hotline.service import desks as use
 
 from .deps import Caller, Service
-from .responses import JSON
+from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1", tags=["desks"])
 
@@ -72,28 +73,26 @@ async def roster(who: Caller, hl: Service, days: int = Query(7, ge=1, le=31)) ->
 
 @router.post("/desks/{desk}/shifts", status_code=201, response_class=JSON, summary="Plan a shift (supervisors)")
 async def plan_shift(desk: str, body: ShiftIn, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.plan_shift(hl, who, desk, body.officer, _utc(body.start), _utc(body.end))
-    return JSON({"desk": desk, "shifts": state["shifts"]}, status_code=201)
+    cmd = desks.PlanShift(desk, use.new_shift_id(), body.officer, _utc(body.start), _utc(body.end))
+    return answer(await use.act(hl, who, cmd), lambda state: {"desk": desk, "shifts": state["shifts"]})
 
 
 @router.delete("/desks/{desk}/shifts/{shift_id}", response_class=JSON, summary="Cancel a planned shift (supervisors)")
 async def cancel_shift(desk: str, shift_id: str, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.cancel_shift(hl, who, desk, shift_id)
-    return JSON({"desk": desk, "shifts": state["shifts"]})
+    return answer(await use.act(hl, who, desks.CancelShift(desk, shift_id)),
+                  lambda state: {"desk": desk, "shifts": state["shifts"]}, creates=False)
 
 
 @router.post("/desks/{desk}/sign-on", status_code=201, response_class=JSON,
              summary="Sign on to one's own party's desk; with another officer on duty this is a handover")
 async def sign_on(desk: str, who: Caller, hl: Service) -> JSON:
-    state, wrote = await use.sign_on(hl, who, desk)
-    return JSON(state_view(state), status_code=201 if wrote else 200)
+    return answer(await use.act(hl, who, desks.SignOn(desk, name=who.username)), state_view)
 
 
 @router.post("/desks/{desk}/sign-off", response_class=JSON,
              summary="Sign off (the officer on duty) or sign the officer off (a supervisor)")
 async def sign_off(desk: str, who: Caller, hl: Service, body: ReasonIn | None = None) -> JSON:
-    state, _ = await use.sign_off(hl, who, desk, body.reason if body else "")
-    return JSON(state_view(state))
+    return answer(await use.act(hl, who, desks.SignOff(desk, body.reason if body else "")), state_view, creates=False)
 
 
 @router.get("/desks/{desk}/handover/items", summary="What is open for the desk's party now (the handover list)")
@@ -105,42 +104,37 @@ async def handover_items(desk: str, who: Caller, hl: Service) -> dict[str, Any]:
 @router.post("/desks/{desk}/handover", status_code=201, response_class=JSON,
              summary="The officer on duty writes the handover note; the open items are listed automatically")
 async def prepare_handover(desk: str, body: NoteIn, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.prepare_handover(hl, who, desk, body.note)
-    return JSON(state_view(state), status_code=201)
+    return answer(await use.act(hl, who, desks.PrepareHandover(desk, body.note)), state_view)
 
 
 @router.post("/desks/{desk}/handover/{handover_id}/ack", response_class=JSON,
              summary="The incoming officer acknowledges handover items, or the whole handover")
 async def ack_handover(desk: str, handover_id: str, who: Caller, hl: Service,
                        body: HandoverAckIn | None = None) -> JSON:
-    state, _ = await use.ack_handover(hl, who, desk, handover_id, body.items if body else None)
-    return JSON(state_view(state))
+    items = tuple(body.items) if body and body.items is not None else None
+    return answer(await use.act(hl, who, desks.AckHandover(desk, handover_id, items)), state_view, creates=False)
 
 
 @router.post("/desks/{desk}/linktests/{test_id}/answer", status_code=201, response_class=JSON,
              summary="Answer the open link test of one's own desk")
 async def answer_linktest(desk: str, test_id: str, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.answer_linktest(hl, who, desk, test_id)
-    return JSON(state_view(state), status_code=201)
+    return answer(await use.act(hl, who, desks.AnswerLinkTest(desk, test_id)), state_view)
 
 
 @router.post("/line/level", response_class=JSON,
              summary="Raise or lower the line's alert level (a party's supervisor or the mediator)")
 async def set_level(body: LevelIn, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.set_alert_level(hl, who, body.level, body.reason)
-    return JSON(state)
+    return answer(await use.line_action(hl, who, line.SetAlertLevel(body.level, body.reason)), creates=False)
 
 
 @router.post("/line/suspend", response_class=JSON, summary="Suspend the caller's party's participation (supervisor)")
 async def suspend(body: RequiredReasonIn, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.suspend(hl, who, body.reason)
-    return JSON(state)
+    return answer(await use.line_action(hl, who, line.Suspend(body.reason)), creates=False)
 
 
 @router.post("/line/resume", response_class=JSON, summary="Resume the caller's party's participation (supervisor)")
 async def resume(body: RequiredReasonIn, who: Caller, hl: Service) -> JSON:
-    state, _ = await use.resume(hl, who, body.reason)
-    return JSON(state)
+    return answer(await use.line_action(hl, who, line.Resume(body.reason)), creates=False)
 
 
 def state_view(state: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from hotline.service import incidents as use
 
 from . import params, responses
 from .deps import Caller, Service
+from .responses import JSON
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
@@ -83,8 +84,8 @@ def present(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "awaiting": incidents.awaiting(state), "reported_dtg": dtg(parse_iso(state["reported_at"]))}
 
 
-def _answer(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    return responses.answer(response, result, present)
+def _answer(result: tuple[dict[str, Any], bool]) -> JSON:
+    return responses.answer(result, present)
 
 
 @router.get("/incidents/rules", summary="The workflow table: which roles of which parties may cause each event")
@@ -96,13 +97,13 @@ async def rules() -> dict[str, Any]:
 
 
 @router.post("/incidents", status_code=201, summary="Report an incident for the caller's party")
-async def report(body: IncidentIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
+async def report(body: IncidentIn, who: Caller, hl: Service) -> JSON:
     cmd = incidents.ReportIncident(
         incident_id=body.id or use.new_incident_id(), category=body.category, occurred_from=body.occurred_from,
         occurred_to=body.occurred_to, location=use.read_location(body.location.model_dump()),
         involved=tuple(body.involved), description=body.description, language=body.language,
         casualties=body.casualties.model_dump(), damage=body.damage, sector=body.sector, officer=body.officer)
-    return _answer(response, await use.report(hl, who, cmd))
+    return _answer(await use.report(hl, who, cmd))
 
 
 @router.get("/incidents", summary="Incidents the caller's party may see, newest first")
@@ -124,57 +125,54 @@ async def get_incident(incident_id: str, who: Caller, hl: Service) -> dict[str, 
 
 
 @router.post("/incidents/{incident_id}/ack", status_code=201, summary="Acknowledge for the caller's party")
-async def ack(incident_id: str, who: Caller, hl: Service, response: Response,
-              body: NoteIn | None = None) -> dict[str, Any]:
+async def ack(incident_id: str, who: Caller, hl: Service, body: NoteIn | None = None) -> JSON:
     cmd = incidents.AcknowledgeIncident(incident_id, body.note if body else "")
-    return _answer(response, await use.act(hl, who, cmd))
+    return _answer(await use.act(hl, who, cmd))
 
 
 @router.post("/incidents/{incident_id}/questions", status_code=201, summary="Ask a clarification question")
-async def ask(incident_id: str, body: QuestionIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
+async def ask(incident_id: str, body: QuestionIn, who: Caller, hl: Service) -> JSON:
     cmd = incidents.AskQuestion(incident_id, body.text, body.to, body.reply_to)
-    return _answer(response, await use.act(hl, who, cmd))
+    return _answer(await use.act(hl, who, cmd))
 
 
 @router.post("/incidents/{incident_id}/questions/{question_id}/answer", status_code=201,
              summary="Answer a question put to the caller's party")
-async def answer(incident_id: str, question_id: str, body: TextIn, who: Caller, hl: Service,
-                 response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incidents.AnswerQuestion(incident_id, question_id, body.text)))
+async def answer(incident_id: str, question_id: str, body: TextIn, who: Caller, hl: Service) -> JSON:
+    return _answer(await use.act(hl, who, incidents.AnswerQuestion(incident_id, question_id, body.text)))
 
 
 @router.post("/incidents/{incident_id}/review", status_code=201, summary="Start the joint review")
-async def review(incident_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incidents.StartReview(incident_id)))
+async def review(incident_id: str, who: Caller, hl: Service) -> JSON:
+    return _answer(await use.act(hl, who, incidents.StartReview(incident_id)))
 
 
 @router.post("/incidents/{incident_id}/findings", status_code=201, summary="Propose the text of a finding")
-async def propose(incident_id: str, body: TextIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incidents.ProposeFinding(incident_id, body.text)))
+async def propose(incident_id: str, body: TextIn, who: Caller, hl: Service) -> JSON:
+    return _answer(await use.act(hl, who, incidents.ProposeFinding(incident_id, body.text)))
 
 
 @router.post("/incidents/{incident_id}/findings/{finding_id}/agree", status_code=201,
              summary="Agree the proposed finding for the caller's party; the last agreement resolves the incident")
-async def agree(incident_id: str, finding_id: params.IndexPath, who: Caller, hl: Service,
-                response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incidents.AgreeFinding(incident_id, finding_id)))
+async def agree(incident_id: str, finding_id: params.IndexPath, who: Caller, hl: Service) -> JSON:
+    return _answer(await use.act(hl, who, incidents.AgreeFinding(incident_id, finding_id)))
 
 
 @router.post("/incidents/{incident_id}/dispute", status_code=201, summary="Record that no finding can be agreed")
-async def dispute(incident_id: str, body: DisputeIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
+async def dispute(incident_id: str, body: DisputeIn, who: Caller, hl: Service) -> JSON:
     cmd = incidents.DisputeIncident(incident_id, body.text, body.dispute_id)
-    return _answer(response, await use.act(hl, who, cmd))
+    return _answer(await use.act(hl, who, cmd))
 
 
 @router.post("/incidents/{incident_id}/evidence", status_code=201,
              summary="Attach a file (JPEG, PNG, PDF or plain text, at most 10 MiB); stored by its SHA-256")
-async def attach(incident_id: str, who: Caller, hl: Service, response: Response,
+async def attach(incident_id: str, who: Caller, hl: Service,
                  file: UploadFile = File(...),  # noqa: B008 (FastAPI's way to declare a form file)
-                 description: str = Form("", max_length=2000)) -> dict[str, Any]:
+                 description: str = Form("", max_length=2000)) -> JSON:
     data = await file.read(use.MAX_EVIDENCE_BYTES + 1)  # one byte more tells "too large" from "at the limit"
     result = await use.attach_evidence(hl, who, incident_id, data, file.content_type, file.filename or "",
                                        description)
-    return _answer(response, result)
+    return _answer(result)
 
 
 @router.get("/incidents/{incident_id}/evidence/{sha256}", response_class=Response,

@@ -13,7 +13,7 @@ from hotline.service import messages as use
 
 from . import params
 from .deps import Caller, Service
-from .responses import JSON, status_for
+from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -67,8 +67,7 @@ async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Servic
         message_id=body.id or use.new_message_id(), channel=channel_id, precedence=body.precedence,
         subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
         template=body.template.model_dump() if body.template else None)
-    state, created = await use.post_message(hl, who, cmd)
-    return JSON(present(state), status_code=status_for(created))
+    return answer(await use.post_message(hl, who, cmd), present)
 
 
 @router.get("/messages/awaiting", summary="Messages waiting for the caller's party to acknowledge, oldest first")
@@ -84,6 +83,5 @@ async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, An
 @router.post("/messages/{message_id}/ack", status_code=201, response_class=JSON,
              summary="Acknowledge for the caller's party (a repeat answers 200 with the first acknowledgement)")
 async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
-    state, created = await use.acknowledge(hl, who, message_id, body.note if body else "",
-                                           translation_pending=body.translation_pending if body else False)
-    return JSON(present(state), status_code=status_for(created))
+    return answer(await use.acknowledge(hl, who, message_id, body.note if body else "",
+                                        translation_pending=body.translation_pending if body else False), present)

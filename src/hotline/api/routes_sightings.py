@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.service import sightings as use
 
 from .deps import Caller, Service
+from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1", tags=["sightings"])
 
@@ -39,11 +40,9 @@ class SightingIn(BaseModel):
 
 
 @router.post("/sightings", status_code=201, summary="Report a sighting")
-async def post_sighting(body: SightingIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, wrote = await use.report(hl, who, body.model_dump(exclude_none=True))
-    if not wrote:
-        response.status_code = 200
-    return state
+async def post_sighting(body: SightingIn, who: Caller, hl: Service) -> JSON:
+    # The service maps the body to the command (reading the location in any grid), for every caller alike.
+    return answer(await use.report(hl, who, body.model_dump(exclude_none=True)))
 
 
 @router.get("/sightings", summary="Sightings visible to the caller")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.domain import commitments as c
@@ -12,7 +12,7 @@ from hotline.service import commitments as use
 
 from . import params
 from .deps import Caller, Service
-from .responses import answer
+from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1", tags=["talks"])
 
@@ -53,10 +53,6 @@ class StatusIn(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="SHA-256 hashes of documents of delivery")
 
 
-def _created(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    return answer(response, result)
-
-
 @router.get("/talks", summary="Rounds of talks with their understandings and commitments")
 async def talks(who: Caller, hl: Service) -> dict[str, Any]:
     rounds = sorted(await use.list_records(hl, who, c.ROUND), key=lambda r: r["number"])
@@ -70,26 +66,24 @@ async def talks(who: Caller, hl: Service) -> dict[str, Any]:
 
 
 @router.post("/talks/rounds", status_code=201, summary="Record a round of talks (supervisors)")
-async def record_round(body: RoundIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
+async def record_round(body: RoundIn, who: Caller, hl: Service) -> JSON:
     cmd = c.RecordRound(body.id, body.number, body.place, body.start, body.end, tuple(body.participants),
                         body.summary)
-    return _created(response, await use.record_round(hl, who, cmd))
+    return answer(await use.act(hl, who, cmd))
 
 
 @router.post("/talks/rounds/{round_id}/understandings", status_code=201, summary="Record an understanding")
-async def record_understanding(round_id: str, body: UnderstandingIn, who: Caller, hl: Service,
-                               response: Response) -> dict[str, Any]:
+async def record_understanding(round_id: str, body: UnderstandingIn, who: Caller, hl: Service) -> JSON:
     cmd = c.RecordUnderstanding(body.id, round_id, body.title, body.text, body.track, body.workstream,
                                 tuple(body.items))
-    return _created(response, await use.record_understanding(hl, who, cmd))
+    return answer(await use.act(hl, who, cmd))
 
 
 @router.post("/talks/understandings/{understanding_id}/commitments", status_code=201,
              summary="Record a commitment under an understanding")
-async def record_commitment(understanding_id: str, body: CommitmentIn, who: Caller, hl: Service,
-                            response: Response) -> dict[str, Any]:
+async def record_commitment(understanding_id: str, body: CommitmentIn, who: Caller, hl: Service) -> JSON:
     cmd = c.RecordCommitment(body.id, understanding_id, body.owner, body.text, body.due)
-    return _created(response, await use.record_commitment(hl, who, cmd))
+    return answer(await use.act(hl, who, cmd))
 
 
 @router.get("/commitments/{commitment_id}", summary="One commitment with its updates and evidence")
@@ -99,8 +93,9 @@ async def get_commitment(commitment_id: str, who: Caller, hl: Service) -> dict[s
 
 @router.post("/commitments/{commitment_id}/status", status_code=201,
              summary="Report progress or delivery (the owner party); delivery needs evidence")
-async def change_status(commitment_id: str, body: StatusIn, who: Caller, hl: Service) -> dict[str, Any]:
-    return await use.change_status(hl, who, commitment_id, body.status, body.note, body.evidence)
+async def change_status(commitment_id: str, body: StatusIn, who: Caller, hl: Service) -> JSON:
+    cmd = c.ChangeStatus(commitment_id, body.status, body.note, tuple(body.evidence))
+    return answer(await use.act(hl, who, cmd))
 
 
 @router.get("/workstreams", summary="Civilian cooperation by workstream (energy, health, agriculture)")

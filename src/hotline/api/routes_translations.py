@@ -11,7 +11,7 @@ from hotline.domain import translations
 from hotline.service import translations as use
 
 from .deps import Caller, Service
-from .responses import JSON
+from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1", tags=["translations"])
 
@@ -40,19 +40,18 @@ async def of_message(message_id: str, who: Caller, hl: Service) -> dict[str, Any
 @router.post("/messages/{message_id}/translations", status_code=201, response_class=JSON,
              summary="Draft (or redraft) your party's translation of a message")
 async def draft(message_id: str, body: DraftIn, who: Caller, hl: Service) -> JSON:
-    state, written = await use.draft(hl, who, translations.Draft(message_id, body.text, body.language))
-    return JSON(state, status_code=201 if written else 200)
+    return answer(await use.act(hl, who, translations.Draft(message_id, body.text, body.language)))
 
 
 @router.post("/translations/{translation_id}/check", response_class=JSON,
              summary="Check a draft against the original (a second person)")
 async def check(translation_id: str, who: Caller, hl: Service, body: StepIn | None = None) -> JSON:
-    state, _ = await use.check(hl, who, translations.Check(translation_id, body.revision if body else None))
-    return JSON(state)
+    cmd = translations.Check(translation_id, body.revision if body else None)
+    return answer(await use.act(hl, who, cmd), creates=False)
 
 
 @router.post("/translations/{translation_id}/certify", response_class=JSON,
              summary="Certify a checked translation (a supervisor who neither drafted nor checked it)")
 async def certify(translation_id: str, who: Caller, hl: Service, body: StepIn | None = None) -> JSON:
-    state, _ = await use.certify(hl, who, translations.Certify(translation_id, body.revision if body else None))
-    return JSON(state)
+    cmd = translations.Certify(translation_id, body.revision if body else None)
+    return answer(await use.act(hl, who, cmd), creates=False)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from hotline.domain import witness_keys as wk
 from hotline.service import witnessing as use
 
 from . import params
 from .deps import Caller, Service
-from .responses import answer
+from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1/witness", tags=["witness"])
 
@@ -77,9 +78,8 @@ async def event_agreement(seq: params.SeqPath, who: Caller, hl: Service) -> dict
 
 @router.post("/channels/{channel_id}/cosignatures", status_code=201,
              summary="Post a party's cosignature of a checkpoint (a repeat answers 200)")
-async def cosign(channel_id: str, body: CosignatureIn, who: Caller, hl: Service,
-                 response: Response) -> dict[str, Any]:
-    return answer(response, await use.accept_cosignature(hl, who, channel_id, body.note))
+async def cosign(channel_id: str, body: CosignatureIn, who: Caller, hl: Service) -> JSON:
+    return answer(await use.accept_cosignature(hl, who, channel_id, body.note))
 
 
 @router.get("/channels/{channel_id}/agreed",
@@ -100,13 +100,14 @@ async def keys(_who: Caller, hl: Service) -> dict[str, Any]:
 
 @router.post("/parties/{party}/keys", status_code=201,
              summary="Register (or rotate to) a witness key of the caller's party; supervisors only")
-async def register_key(party: str, body: KeyIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return answer(response, await use.register_key(hl, who, party, body.vkey, body.replaces))
+async def register_key(party: str, body: KeyIn, who: Caller, hl: Service) -> JSON:
+    return answer(await use.act(hl, who, wk.RegisterKey(party, body.vkey, body.replaces)))
 
 
-@router.delete("/parties/{party}/keys/{key_id}", summary="Revoke a witness key of the caller's party; supervisors only")
-async def revoke_key(party: str, key_id: str, who: Caller, hl: Service) -> dict[str, Any]:
-    return await use.revoke_key(hl, who, party, key_id)
+@router.delete("/parties/{party}/keys/{key_id}",
+               summary="Revoke a witness key of the caller's party; supervisors only")
+async def revoke_key(party: str, key_id: str, who: Caller, hl: Service) -> JSON:
+    return answer(await use.act(hl, who, wk.RevokeKey(party, key_id)), creates=False)
 
 
 @router.post("/channels/{channel_id}/alarms", status_code=201,

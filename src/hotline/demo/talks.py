@@ -30,19 +30,20 @@ async def seed_talks(hl: Hotline, data: dict[str, Any] | None = None) -> int:
     recorder = Principal(f"{mediator}-super", mediator, "supervisor")
     new = 0
     for r in data.get("rounds", []):
-        _, created = await use.record_round(hl, recorder, c.RecordRound(
+        _, created = await use.act(hl, recorder, c.RecordRound(
             r["id"], r["number"], r["place"], r["start"], r["end"], tuple(r["participants"]), r.get("summary", "")))
         new += created
     for u in data.get("understandings", []):
-        _, created = await use.record_understanding(hl, recorder, c.RecordUnderstanding(
+        _, created = await use.act(hl, recorder, c.RecordUnderstanding(
             u["id"], u["round"], u["title"], u["text"], u.get("track", "security"), u.get("workstream"),
             tuple(u.get("items", ()))))
         new += created
     for m in data.get("commitments", []):
-        state, created = await use.record_commitment(hl, recorder, c.RecordCommitment(
+        state, created = await use.act(hl, recorder, c.RecordCommitment(
             m["id"], m["understanding"], m["owner"], m["text"], m["due"]))
         new += created
         if m.get("status", "pending") != "pending" and state["status"] == "pending":
             owner = Principal(f"{m['owner']}-super", m["owner"], "supervisor")
-            await use.change_status(hl, owner, m["id"], m["status"], m.get("note", ""), m.get("evidence", []))
+            await use.act(hl, owner, c.ChangeStatus(m["id"], m["status"], m.get("note", ""),
+                                                   tuple(m.get("evidence", []))))
     return new

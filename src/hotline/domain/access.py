@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Forbidden, NotFound
+from .events import SYSTEM
 from .world import World
 
-__all__ = ["Principal", "visible_channel", "require_speaker", "require_role"]
+__all__ = ["Principal", "HOTLINE", "visible_channel", "require_speaker", "require_role"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,11 @@ class Principal:
     @property
     def speaks_for_party(self) -> bool:
         return self.party is not None and self.role in ("operator", "supervisor")
+
+
+# The hotline itself, for the commands it sends on its own (findings of its engines, desk presence):
+# no party, so no party's rule can be met by it by accident.
+HOTLINE = Principal(SYSTEM, None, "admin")
 
 
 def visible_channel(world: World, who: Principal, channel_id: str) -> None:

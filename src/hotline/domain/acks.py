@@ -22,8 +22,8 @@ from .policies import Step, default_steps
 from .timefmt import iso, parse_iso
 from .world import World
 
-__all__ = ["addressed", "record_ack", "record_escalation", "overdue_events", "next_deadline", "awaiting",
-           "plans", "STEP_TYPES"]
+__all__ = ["addressed", "record", "record_ack", "record_escalation", "overdue_events", "next_deadline",
+           "awaiting", "plans", "STEP_TYPES"]
 
 # The events of the default's two steps; a policy's other steps write ``escalation_step``.
 STEP_TYPES = ("ack_overdue", "ack_escalated", "escalation_step")
@@ -87,6 +87,19 @@ def record_escalation(entries: Entries, event: dict[str, Any]) -> None:
     entry["overdue"] = max(entry["overdue"], level)
     if "step" in entry or step > 2:
         entry["step"] = max(_reached(entry), step)
+
+
+def record(entries: Entries, event: dict[str, Any]) -> bool:
+    """Apply ``<prefix>.acknowledged`` or one of the escalation events to ``entries``; False for any other
+    event (the aggregate's own, which its ``evolve`` applies)."""
+    suffix = event["type"].split(".", 1)[1]
+    if suffix == "acknowledged":
+        record_ack(entries, event)
+    elif suffix in STEP_TYPES:
+        record_escalation(entries, event)
+    else:
+        return False
+    return True
 
 
 def overdue_events(world: World, *, prefix: str, channel: str, aggregate: tuple[str, str], entries: Entries,

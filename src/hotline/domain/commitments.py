@@ -11,6 +11,7 @@ which keeps the demo seeding idempotent.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,14 +19,15 @@ from typing import Any
 from .access import Principal, require_role, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
-from .ids import check_id
+from .ids import check_id, retried
 from .incidents import choose_channel
+from .texts import check_text
 from .timefmt import iso, parse_iso
 from .world import World
 
 __all__ = ["ROUND", "UNDERSTANDING", "COMMITMENT", "TRACKS", "WORKSTREAMS", "COMMITMENT_STATUSES", "RecordRound",
-           "RecordUnderstanding", "RecordCommitment", "decide_round", "decide_understanding", "decide_commitment",
-           "decide_status", "evolve", "next_due", "tick", "awaiting", "due_instant"]
+           "RecordUnderstanding", "RecordCommitment", "ChangeStatus", "Command", "kind_of", "parent_of", "decide",
+           "evolve", "next_due", "tick", "awaiting", "due_instant"]
 
 ROUND, UNDERSTANDING, COMMITMENT = "talks_round", "understanding", "commitment"
 TRACKS = ("security", "civilian", "process")
@@ -68,15 +70,50 @@ class RecordCommitment:
     due: str  # ISO date (end of that day, UTC) or date-time
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeStatus:
+    commitment_id: str
+    status: str
+    note: str = ""
+    evidence: tuple[str, ...] = ()  # SHA-256 hashes of documents of delivery
+
+
+Command = RecordRound | RecordUnderstanding | RecordCommitment | ChangeStatus
+
+
+def kind_of(cmd: Command) -> tuple[str, str]:
+    """The aggregate (kind, id) a command acts on."""
+    if isinstance(cmd, RecordRound):
+        return ROUND, cmd.round_id
+    if isinstance(cmd, RecordUnderstanding):
+        return UNDERSTANDING, cmd.understanding_id
+    return COMMITMENT, cmd.commitment_id
+
+
+def parent_of(cmd: Command) -> tuple[str, str] | None:
+    """The record a new record is filed under (a round, an understanding), which its decision reads."""
+    if isinstance(cmd, RecordUnderstanding):
+        return ROUND, cmd.round_id
+    if isinstance(cmd, RecordCommitment):
+        return UNDERSTANDING, cmd.understanding_id
+    return None
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime, *,
+           parent: dict[str, Any] | None = None) -> list[Pending]:
+    """One command on the record ``kind_of(cmd)`` (in state ``state``); ``parent`` is the state of
+    ``parent_of(cmd)``, loaded by the caller."""
+    if isinstance(cmd, RecordRound):
+        return _round(world, who, cmd, state)
+    if isinstance(cmd, RecordUnderstanding):
+        return _understanding(world, who, cmd, state, parent)
+    if isinstance(cmd, RecordCommitment):
+        return _commitment(world, who, cmd, state, parent)
+    return _status(world, who, state, cmd, now)
+
+
 def _check_id(value: str, name: str) -> None:
     check_id(value, f"A {name}", shortest=3)
-
-
-def _text(value: str, name: str, limit: int, *, required: bool = True) -> None:
-    if required and not value.strip():
-        raise Invalid(f"The {name} is empty; write it out.", field=name)
-    if len(value.encode("utf-8")) > limit:
-        raise Invalid(f"The {name} is longer than {limit} bytes; shorten it.", field=name)
 
 
 def _date(text: str, name: str) -> date:
@@ -93,7 +130,7 @@ def due_instant(due: str) -> str:
     return f"{due}T23:59:59.999999Z"
 
 
-def _same(existing: dict[str, Any], payload: dict[str, Any]) -> bool:
+def _same(existing: Mapping[str, Any], payload: dict[str, Any]) -> bool:
     return all(existing.get(k) == v for k, v in payload.items() if not k.endswith("_id"))
 
 
@@ -104,13 +141,13 @@ def _recorder(who: Principal, what: str) -> str:
     return party
 
 
-def decide_round(world: World, who: Principal, cmd: RecordRound, existing: dict[str, Any] | None) -> list[Pending]:
+def _round(world: World, who: Principal, cmd: RecordRound, existing: dict[str, Any] | None) -> list[Pending]:
     party = _recorder(who, "rounds of talks")
     _check_id(cmd.round_id, "round id")
     if not 1 <= cmd.number <= 1000:
         raise Invalid("A round number runs from 1 to 1000.", field="number")
-    _text(cmd.place, "place", 200)
-    _text(cmd.summary, "summary", 8000, required=False)
+    check_text(cmd.place, "place", 200)
+    check_text(cmd.summary, "summary", 8000, required=False)
     if _date(cmd.end, "end") < _date(cmd.start, "start"):
         raise Invalid("The round ends before it starts.", field="end")
     unknown = [p for p in cmd.participants if p not in world.parties]
@@ -119,21 +156,20 @@ def decide_round(world: World, who: Principal, cmd: RecordRound, existing: dict[
     channel = choose_channel(world, set(cmd.participants))
     payload = {"round_id": cmd.round_id, "number": cmd.number, "place": cmd.place, "start": cmd.start,
                "end": cmd.end, "participants": sorted(cmd.participants), "summary": cmd.summary}
-    if existing is not None:
-        if _same(existing, payload):
-            return []
-        raise Conflict(f"Round {cmd.round_id!r} is recorded with other details; use a new id.", field="id")
+    if retried(existing, lambda e: _same(e, payload), f"Round {cmd.round_id!r} is recorded with other details; "
+               "use a new id."):
+        return []
     return [Pending(channel, "talks.round_recorded", party, who.username, payload, (ROUND, cmd.round_id))]
 
 
-def decide_understanding(world: World, who: Principal, cmd: RecordUnderstanding, existing: dict[str, Any] | None,
-                         round_state: dict[str, Any] | None) -> list[Pending]:
+def _understanding(world: World, who: Principal, cmd: RecordUnderstanding, existing: dict[str, Any] | None,
+                   round_state: dict[str, Any] | None) -> list[Pending]:
     party = _recorder(who, "understandings")
     _check_id(cmd.understanding_id, "understanding id")
     if round_state is None or round_state["channel"] not in world.channels_of(party):
         raise NotFound(f"No round of talks {cmd.round_id!r} is visible to you.", field="round_id")
-    _text(cmd.title, "title", 300)
-    _text(cmd.text, "text", 8000)
+    check_text(cmd.title, "title", 300)
+    check_text(cmd.text, "text", 8000)
     if cmd.track not in TRACKS:
         raise Invalid(f"Unknown track {cmd.track!r}; use one of {', '.join(TRACKS)}.", field="track")
     if cmd.workstream is not None and cmd.workstream not in WORKSTREAMS:
@@ -143,23 +179,22 @@ def decide_understanding(world: World, who: Principal, cmd: RecordUnderstanding,
         raise Invalid("Items are up to 100 lines of at most 1000 characters.", field="items")
     payload = {"understanding_id": cmd.understanding_id, "round_id": cmd.round_id, "title": cmd.title,
                "text": cmd.text, "track": cmd.track, "workstream": cmd.workstream, "items": list(cmd.items)}
-    if existing is not None:
-        if _same(existing, payload):
-            return []
-        raise Conflict(f"Understanding {cmd.understanding_id!r} is recorded otherwise; use a new id.", field="id")
+    if retried(existing, lambda e: _same(e, payload), f"Understanding {cmd.understanding_id!r} is recorded "
+               "otherwise; use a new id."):
+        return []
     return [Pending(round_state["channel"], "understanding.recorded", party, who.username, payload,
                     (UNDERSTANDING, cmd.understanding_id))]
 
 
-def decide_commitment(world: World, who: Principal, cmd: RecordCommitment, existing: dict[str, Any] | None,
-                      understanding: dict[str, Any] | None) -> list[Pending]:
+def _commitment(world: World, who: Principal, cmd: RecordCommitment, existing: dict[str, Any] | None,
+                understanding: dict[str, Any] | None) -> list[Pending]:
     party = _recorder(who, "commitments")
     _check_id(cmd.commitment_id, "commitment id")
     if understanding is None or understanding["channel"] not in world.channels_of(party):
         raise NotFound(f"No understanding {cmd.understanding_id!r} is visible to you.", field="understanding_id")
     if cmd.owner not in world.channels[understanding["channel"]].members:
         raise Invalid(f"The owner {cmd.owner!r} is not a party to this understanding.", field="owner")
-    _text(cmd.text, "text", 4000)
+    check_text(cmd.text, "text", 4000)
     try:
         due = due_instant(cmd.due)
         parse_iso(due)
@@ -167,16 +202,16 @@ def decide_commitment(world: World, who: Principal, cmd: RecordCommitment, exist
         raise Invalid(f"{cmd.due!r} is not a due date such as 2026-01-06.", field="due") from None
     payload = {"commitment_id": cmd.commitment_id, "understanding_id": cmd.understanding_id, "owner": cmd.owner,
                "text": cmd.text, "due": cmd.due, "due_at": due, "workstream": understanding.get("workstream")}
-    if existing is not None:
-        if _same(existing, payload):
-            return []
-        raise Conflict(f"Commitment {cmd.commitment_id!r} is recorded otherwise; use a new id.", field="id")
+    if retried(existing, lambda e: _same(e, payload), f"Commitment {cmd.commitment_id!r} is recorded otherwise; "
+               "use a new id."):
+        return []
     return [Pending(understanding["channel"], "commitment.recorded", party, who.username, payload,
                     (COMMITMENT, cmd.commitment_id))]
 
 
-def decide_status(world: World, who: Principal, state: dict[str, Any] | None, commitment_id: str, status: str,
-                  note: str, evidence: list[str], now: datetime) -> list[Pending]:
+def _status(world: World, who: Principal, state: dict[str, Any] | None, cmd: ChangeStatus,
+            now: datetime) -> list[Pending]:
+    commitment_id, status, note, evidence = cmd.commitment_id, cmd.status, cmd.note, list(cmd.evidence)
     if state is None or state["channel"] not in world.channels_of(who.party):
         raise NotFound(f"No commitment {commitment_id!r} is visible to you.", field="commitment_id")
     party = require_speaker(who, "change a commitment's status")
@@ -188,7 +223,7 @@ def decide_status(world: World, who: Principal, state: dict[str, Any] | None, co
         raise Conflict(f"The commitment is {state['status']}; it cannot become {status}.", field="status")
     if status == "cancelled":
         require_role(who, "supervisor", action="cancel a commitment")
-    _text(note, "note", 4000, required=False)
+    check_text(note, "note", 4000, required=False)
     if any(not _SHA.match(h) for h in evidence) or len(evidence) > 20:
         raise Invalid("Evidence is a list of up to 20 SHA-256 hashes (64 lowercase hex digits).", field="evidence")
     if status == "delivered" and not (note.strip() or evidence):

@@ -17,8 +17,9 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
-from .ids import check_id
+from .ids import check_id, retried
 from .incidents import choose_channel
+from .texts import check_text
 from .world import World
 
 __all__ = ["KIND", "LEVELS", "STATUSES", "TRANSITIONS", "OpenDispute", "decide_open", "decide", "Step",
@@ -57,20 +58,13 @@ class OpenDispute:
     summary: str = ""
 
 
-def _text(value: str, name: str, limit: int, *, required: bool = True) -> None:
-    if required and not value.strip():
-        raise Invalid(f"The {name} is empty; write it out.", field=name)
-    if len(value.encode("utf-8")) > limit:
-        raise Invalid(f"The {name} is longer than {limit} bytes; shorten it.", field=name)
-
-
 def decide_open(world: World, who: Principal, cmd: OpenDispute, now: datetime, existing: dict[str, Any] | None,
                 incidents: dict[str, dict[str, Any] | None]) -> list[Pending]:
     """``incidents`` maps each linked id to its state (None if unknown), loaded by the caller."""
     party = require_speaker(who, "open disputes")
     check_id(cmd.dispute_id, "A dispute id")
-    _text(cmd.title, "title", 300)
-    _text(cmd.summary, "summary", 8000, required=False)
+    check_text(cmd.title, "title", 300)
+    check_text(cmd.summary, "summary", 8000, required=False)
     for p in cmd.parties:
         if p not in world.parties:
             raise Invalid(f"Unknown party {p!r}; use one of {', '.join(world.parties)}.", field="parties")
@@ -86,10 +80,9 @@ def decide_open(world: World, who: Principal, cmd: OpenDispute, now: datetime, e
         if inc["channel"] != channel:
             raise Invalid(f"Incident {iid!r} is in channel {inc['channel']!r}, this dispute in {channel!r}; link "
                           "incidents the same parties see.", field="incident_ids")
-    if existing is not None:
-        if existing["title"] == cmd.title and existing["opened_by"] == party:
-            return []
-        raise Conflict(f"A different dispute already has the id {cmd.dispute_id!r}; use a new id.", field="id")
+    if retried(existing, lambda e: e["title"] == cmd.title and e["opened_by"] == party,
+               f"A different dispute already has the id {cmd.dispute_id!r}; use a new id."):
+        return []
     payload = {"dispute_id": cmd.dispute_id, "title": cmd.title, "summary": cmd.summary, "parties": sorted(parties),
                "incident_ids": list(dict.fromkeys(cmd.incident_ids))}
     return [Pending(channel, "dispute.opened", party, who.username, payload, (KIND, cmd.dispute_id))]
@@ -149,14 +142,14 @@ Step = StatePosition | ProposeTerms | AcceptProposal | Escalate | Refer
 
 def _position(world: World, who: Principal, state: dict[str, Any], cmd: StatePosition) -> list[Pending]:
     party = _authorize(world, who, state, "dispute.position_stated")
-    _text(cmd.text, "text", 8000)
+    check_text(cmd.text, "text", 8000)
     return [Pending(state["channel"], "dispute.position_stated", party, who.username,
                     {"dispute_id": cmd.dispute_id, "text": cmd.text}, (KIND, cmd.dispute_id))]
 
 
 def _propose(world: World, who: Principal, state: dict[str, Any], cmd: ProposeTerms) -> list[Pending]:
     party = _authorize(world, who, state, "dispute.proposal_made")
-    _text(cmd.text, "text", 8000)
+    check_text(cmd.text, "text", 8000)
     pid = f"p{len(state['proposals']) + 1}"
     return [Pending(state["channel"], "dispute.proposal_made", party, who.username,
                     {"dispute_id": cmd.dispute_id, "proposal_id": pid, "text": cmd.text}, (KIND, cmd.dispute_id))]
@@ -189,7 +182,7 @@ def _escalate(world: World, who: Principal, state: dict[str, Any], cmd: Escalate
                        field="to")
     if to == "negotiators" and who.role != "supervisor":
         raise Forbidden("Only a supervisor may take a dispute to the negotiators.")
-    _text(cmd.text, "text", 4000, required=False)
+    check_text(cmd.text, "text", 4000, required=False)
     return [Pending(state["channel"], "dispute.escalated", party, who.username,
                     {"dispute_id": cmd.dispute_id, "from": state["level"], "to": to, "reason": cmd.text},
                     (KIND, cmd.dispute_id))]
@@ -197,7 +190,7 @@ def _escalate(world: World, who: Principal, state: dict[str, Any], cmd: Escalate
 
 def _refer(world: World, who: Principal, state: dict[str, Any], cmd: Refer) -> list[Pending]:
     party = _authorize(world, who, state, "dispute.referred")
-    _text(cmd.text, "text", 4000, required=False)
+    check_text(cmd.text, "text", 4000, required=False)
     ch, agg = state["channel"], (KIND, cmd.dispute_id)
     out = []
     if state["level"] != "negotiators":  # the talks are the negotiators' table

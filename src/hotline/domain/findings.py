@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,8 +27,8 @@ from .events import SYSTEM, Pending
 from .timefmt import iso, parse_iso
 from .world import World
 
-__all__ = ["KIND", "agg_id", "finding_id", "channel_for", "decide_raise", "decide_clear", "decide_ack", "tick",
-           "evolve", "next_due", "awaiting", "is_open"]
+__all__ = ["KIND", "agg_id", "finding_id", "channel_for", "RaiseFinding", "ClearFinding", "AcknowledgeFinding",
+           "Command", "decide", "decide_raise", "decide_clear", "tick", "evolve", "next_due", "awaiting", "is_open"]
 
 KIND = "finding"
 
@@ -55,6 +56,40 @@ def channel_for(world: World, parties: Iterable[str]) -> str:
     if not fits:
         return world.common_channel
     return min(fits, key=lambda c: len(c.members)).id
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgeFinding:
+    """A concerned party's acknowledgement (the note is kept to 2,000 characters)."""
+    finding_id: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RaiseFinding:
+    """The conflict or geofence engine reports ``finding`` (``Finding.to_dict()``); ``concerned`` are the
+    parties besides the finding's own (those its zone binds). Nobody else raises findings."""
+    finding: Mapping[str, Any]
+    concerned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClearFinding:
+    """The engine no longer reports the finding; every party reads the ``reason``."""
+    finding_id: str
+    reason: str
+
+
+Command = RaiseFinding | ClearFinding | AcknowledgeFinding
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime) -> list[Pending]:
+    """One command on a finding (in state ``state``; None before it is first raised)."""
+    if isinstance(cmd, RaiseFinding):
+        return decide_raise(world, state, cmd.finding, cmd.concerned, now)
+    if isinstance(cmd, ClearFinding):
+        return decide_clear(state, cmd.reason) if state is not None else []
+    return _acknowledge(world, who, state, cmd, now)
 
 
 def is_open(state: Mapping[str, Any] | None) -> bool:
@@ -87,8 +122,9 @@ def decide_clear(state: dict[str, Any], reason: str) -> list[Pending]:
                     {"finding_id": state["finding_id"], "reason": reason}, (KIND, state["id"]))]
 
 
-def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, fid: str, note: str,
-               now: datetime) -> list[Pending]:
+def _acknowledge(world: World, who: Principal, state: dict[str, Any] | None, cmd: AcknowledgeFinding,
+                 now: datetime) -> list[Pending]:
+    fid, note = cmd.finding_id, cmd.note
     party = require_speaker(who, "acknowledge findings")
     if state is None or state["channel"] not in world.channels_of(party):
         raise NotFound(f"No finding {fid!r} is visible to you.", field="finding_id")
@@ -127,13 +163,11 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
                 "addressees": acks.addressed(p["addressees"], p["ack_deadline"], p.get("escalation"))}
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a finding that was never raised")
-    if kind == "finding.acknowledged":
-        acks.record_ack(state["addressees"], event)
-    elif kind in ("finding.ack_overdue", "finding.ack_escalated", "finding.escalation_step"):
-        acks.record_escalation(state["addressees"], event)
-    elif kind == "finding.cleared":
+    if kind == "finding.cleared":
         state["status"] = "cleared"
         state["cleared"] = {"reason": p["reason"], "at": event["ts"], "seq": event["seq"]}
+    else:
+        acks.record(state["addressees"], event)
     return state
 
 

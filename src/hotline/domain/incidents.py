@@ -23,12 +23,13 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
-from .ids import check_id
+from .ids import check_id, retried
+from .texts import check_text
 from .timefmt import iso, parse_iso
 from .world import World
 
 __all__ = ["KIND", "CATEGORIES", "STATES", "TRANSITIONS", "Rule", "Location", "ReportIncident", "choose_channel",
-           "validate_report", "decide_report", "decide", "decide_evidence", "Step", "AcknowledgeIncident",
+           "validate_report", "decide_report", "decide", "Step", "AcknowledgeIncident", "AttachEvidence",
            "AskQuestion", "AnswerQuestion", "StartReview", "ProposeFinding", "AgreeFinding", "DisputeIncident",
            "evolve", "next_due", "tick", "awaiting", "sector_of", "MAX_TEXT"]
 
@@ -106,13 +107,6 @@ class ReportIncident:
     officer: str = ""
 
 
-def _text(value: str, name: str, *, required: bool = True, limit: int = MAX_TEXT) -> None:
-    if required and not value.strip():
-        raise Invalid(f"The {name} is empty; write it out.", field=name)
-    if len(value.encode("utf-8")) > limit:
-        raise Invalid(f"The {name} is longer than {limit} bytes; shorten it.", field=name)
-
-
 def _when(text: str, name: str) -> datetime:
     try:
         return parse_iso(text)
@@ -150,8 +144,8 @@ def validate_report(world: World, cmd: ReportIncident, now: datetime) -> None:
     for party in cmd.involved:
         if party not in world.parties:
             raise Invalid(f"Unknown party {party!r}; use one of {', '.join(world.parties)}.", field="involved")
-    _text(cmd.description, "description")
-    _text(cmd.damage, "damage", required=False)
+    check_text(cmd.description, "description", MAX_TEXT)
+    check_text(cmd.damage, "damage", MAX_TEXT, required=False)
     if not _LANG.match(cmd.language):
         raise Invalid(f"{cmd.language!r} is not a language code such as en, he or ar.", field="language")
     for key, count in cmd.casualties.items():
@@ -187,10 +181,9 @@ def decide_report(world: World, who: Principal, cmd: ReportIncident, now: dateti
     validate_report(world, cmd, now)
     parties = {party, *cmd.involved}
     channel = choose_channel(world, parties)
-    if existing is not None:
-        if existing["party"] == party and existing["description"] == cmd.description:
-            return []  # a retried report: the first one stands
-        raise Conflict(f"A different incident already has the id {cmd.incident_id!r}; use a new id.", field="id")
+    if retried(existing, lambda e: e["party"] == party and e["description"] == cmd.description,
+               f"A different incident already has the id {cmd.incident_id!r}; use a new id."):
+        return []
     window = timedelta(seconds=int(world.settings.get("incident_ack_s", world.deadlines["IMMEDIATE"])))
     loc = cmd.location
     payload: dict[str, Any] = {
@@ -283,9 +276,20 @@ class DisputeIncident:
     dispute_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AttachEvidence:
+    """A file the caller stores by its SHA-256 in the same transaction as the event naming it."""
+    incident_id: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    description: str = ""
+
+
 # A person's workflow step on an incident that exists (reporting one is ``ReportIncident``).
 Step = (AcknowledgeIncident | AskQuestion | AnswerQuestion | StartReview | ProposeFinding | AgreeFinding
-        | DisputeIncident)
+        | DisputeIncident | AttachEvidence)
 
 
 def _acknowledge(world: World, who: Principal, st: dict[str, Any], cmd: AcknowledgeIncident,
@@ -294,7 +298,7 @@ def _acknowledge(world: World, who: Principal, st: dict[str, Any], cmd: Acknowle
     if entry is not None and entry["ack"] is not None:
         return []  # acknowledged already: the first acknowledgement stands
     party = _authorize(world, who, st, "incident.acknowledged")
-    _text(cmd.note, "note", required=False, limit=2000)
+    check_text(cmd.note, "note", 2000, required=False)
     late = now > parse_iso(entry["deadline"]) if entry else False
     return [Pending(st["channel"], "incident.acknowledged", party, who.username,
                     {"incident_id": cmd.incident_id, "late": late, "note": cmd.note}, (KIND, cmd.incident_id))]
@@ -305,7 +309,7 @@ def _ask(world: World, who: Principal, st: dict[str, Any], cmd: AskQuestion, now
     to = cmd.to or st["party"]
     if to not in world.channels[st["channel"]].members or to == party:
         raise Invalid(f"Put the question to another party of this incident's channel, not {to!r}.", field="to")
-    _text(cmd.text, "text", limit=4000)
+    check_text(cmd.text, "text", 4000)
     qid = f"q{len(st['questions']) + 1}"
     return [Pending(st["channel"], "incident.question_asked", party, who.username,
                     {"incident_id": cmd.incident_id, "question_id": qid, "to": to, "text": cmd.text,
@@ -321,7 +325,7 @@ def _answer(world: World, who: Principal, st: dict[str, Any], cmd: AnswerQuestio
         raise Conflict(f"Question {qid!r} was answered already (event {question['answer']['seq']}); ask a "
                        "follow-up question instead.", field="question_id")
     party = _authorize(world, who, st, "incident.question_answered", question)
-    _text(cmd.text, "text", limit=4000)
+    check_text(cmd.text, "text", 4000)
     return [Pending(st["channel"], "incident.question_answered", party, who.username,
                     {"incident_id": cmd.incident_id, "question_id": qid, "text": cmd.text}, (KIND, cmd.incident_id))]
 
@@ -340,7 +344,7 @@ def _start_review(world: World, who: Principal, st: dict[str, Any], cmd: StartRe
 
 def _propose(world: World, who: Principal, st: dict[str, Any], cmd: ProposeFinding, now: datetime) -> list[Pending]:
     party = _authorize(world, who, st, "incident.finding_proposed")
-    _text(cmd.text, "text", limit=8000)
+    check_text(cmd.text, "text", 8000)
     fid = (st["finding"]["id"] + 1) if st["finding"] else 1
     return [Pending(st["channel"], "incident.finding_proposed", party, who.username,
                     {"incident_id": cmd.incident_id, "finding_id": fid, "text": cmd.text}, (KIND, cmd.incident_id))]
@@ -368,15 +372,25 @@ def _agree(world: World, who: Principal, st: dict[str, Any], cmd: AgreeFinding, 
 
 def _dispute(world: World, who: Principal, st: dict[str, Any], cmd: DisputeIncident, now: datetime) -> list[Pending]:
     party = _authorize(world, who, st, "incident.disputed")
-    _text(cmd.text, "text", limit=4000)
+    check_text(cmd.text, "text", 4000)
     return [Pending(st["channel"], "incident.disputed", party, who.username,
                     {"incident_id": cmd.incident_id, "reason": cmd.text, "dispute_id": cmd.dispute_id},
                     (KIND, cmd.incident_id))]
 
 
+def _evidence(world: World, who: Principal, st: dict[str, Any], cmd: AttachEvidence, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "evidence.attached")
+    if any(e["sha256"] == cmd.sha256 for e in st["evidence"]):
+        return []  # the same file again: it is attached already
+    check_text(cmd.description, "description", 2000, required=False)
+    payload = {"incident_id": cmd.incident_id, "sha256": cmd.sha256, "size": cmd.size, "media_type": cmd.media_type,
+               "filename": cmd.filename, "description": cmd.description}
+    return [Pending(st["channel"], "evidence.attached", party, who.username, payload, (KIND, cmd.incident_id))]
+
+
 _STEPS: dict[type, Callable[..., list[Pending]]] = {
     AcknowledgeIncident: _acknowledge, AskQuestion: _ask, AnswerQuestion: _answer, StartReview: _start_review,
-    ProposeFinding: _propose, AgreeFinding: _agree, DisputeIncident: _dispute,
+    ProposeFinding: _propose, AgreeFinding: _agree, DisputeIncident: _dispute, AttachEvidence: _evidence,
 }
 
 
@@ -384,19 +398,6 @@ def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Step
     """One workflow step by a person on the incident ``cmd.incident_id`` (in state ``state``)."""
     st = _visible(world, who, state, cmd.incident_id)
     return _STEPS[type(cmd)](world, who, st, cmd, now)
-
-
-def decide_evidence(world: World, who: Principal, state: dict[str, Any] | None, incident_id: str,
-                    blob: dict[str, Any]) -> list[Pending]:
-    """``blob`` holds sha256, size, media_type, filename, description; the bytes are stored by the caller."""
-    st = _visible(world, who, state, incident_id)
-    party = _authorize(world, who, st, "evidence.attached")
-    if any(e["sha256"] == blob["sha256"] for e in st["evidence"]):
-        return []  # the same file again: it is attached already
-    _text(blob.get("description", ""), "description", required=False, limit=2000)
-    payload = {"incident_id": incident_id, **{k: blob[k] for k in ("sha256", "size", "media_type", "filename")},
-               "description": blob.get("description", "")}
-    return [Pending(st["channel"], "evidence.attached", party, who.username, payload, (KIND, incident_id))]
 
 
 def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:

@@ -18,7 +18,7 @@ from .errors import Conflict, Forbidden, Invalid
 from .events import Pending
 from .world import ALERT_LEVELS, World
 
-__all__ = ["KIND", "LINE_ID", "SetAlertLevel", "Suspend", "Resume", "decide", "evolve", "next_due",
+__all__ = ["KIND", "LINE_ID", "SetAlertLevel", "Suspend", "Resume", "Command", "decide", "evolve", "next_due",
            "level_of", "deadline_factor", "suspended_parties"]
 
 KIND = "line"
@@ -42,7 +42,10 @@ class Resume:
     reason: str
 
 
-def decide(world: World, who: Principal, state: State | None, cmd: SetAlertLevel | Suspend | Resume, now: datetime,
+Command = SetAlertLevel | Suspend | Resume
+
+
+def decide(world: World, who: Principal, state: State | None, cmd: Command, now: datetime,
            *, desk_states: dict[str, State | None] | None = None) -> list[Pending]:
     desks.check_reason(cmd.reason, required=True)
     if who.party is None or who.role not in ("operator", "supervisor"):

@@ -19,11 +19,12 @@ from . import acks
 from .access import Principal, require_speaker
 from .errors import Conflict, Invalid, NotFound
 from .events import Pending
+from .ids import retried
 from .timefmt import iso, parse_iso
 from .world import PRECEDENCES, World
 
-__all__ = ["PostMessage", "Acknowledge", "decide_post", "decide_ack", "tick", "evolve", "next_due",
-           "awaiting", "MAX_BODY_BYTES", "KIND"]
+__all__ = ["PostMessage", "Acknowledge", "Command", "decide", "decide_post", "decide_ack", "tick", "evolve",
+           "next_due", "awaiting", "MAX_BODY_BYTES", "KIND"]
 
 KIND = "message"
 MAX_BODY_BYTES = 64 * 1024
@@ -50,6 +51,9 @@ class Acknowledge:
     note: str = ""
     # "Received, translation pending": the message arrived but nobody who reads it has understood it yet.
     translation_pending: bool = False
+
+
+Command = PostMessage | Acknowledge
 
 
 def validate_post(cmd: PostMessage) -> None:
@@ -88,12 +92,10 @@ def decide_post(world: World, who: Principal, cmd: PostMessage, now: datetime,
     party = require_speaker(who, "post messages")
     validate_post(cmd)
     channel = world.channels[cmd.channel]
-    if existing is not None:
-        same = (existing["channel"] == cmd.channel and existing["subject"] == cmd.subject
-                and existing["body"] == cmd.body and existing["party"] == party)
-        if same:
-            return []  # a retried post: the first one stands, nothing more is written
-        raise Conflict(f"A different message already has the id {cmd.message_id!r}; use a new id.", field="id")
+    if retried(existing, lambda e: (e["channel"] == cmd.channel and e["subject"] == cmd.subject
+                                    and e["body"] == cmd.body and e["party"] == party),
+               f"A different message already has the id {cmd.message_id!r}; use a new id."):
+        return []
     if cmd.reply_to is not None and (reply_to is None or reply_to["channel"] != cmd.channel):
         raise NotFound(f"No message {cmd.reply_to!r} in channel {cmd.channel!r} to reply to.", field="reply_to")
     # The line's alert level may shorten every deadline (domain/line.py: deadline_factor).
@@ -142,6 +144,18 @@ def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, cmd: 
     return [Pending(state["channel"], "message.acknowledged", party, who.username, payload, (KIND, cmd.message_id))]
 
 
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime, *,
+           reply_to: dict[str, Any] | None = None, window_factor: float = 1.0,
+           suspended: tuple[str, ...] = ()) -> list[Pending]:
+    """One command on the message ``cmd.message_id`` (in state ``state``; None before it is posted).
+
+    Posting also reads ``reply_to`` (the state of the message answered) and the line's state as
+    ``window_factor`` and ``suspended``, all loaded by the caller."""
+    if isinstance(cmd, PostMessage):
+        return decide_post(world, who, cmd, now, state, reply_to, window_factor=window_factor, suspended=suspended)
+    return decide_ack(world, who, state, cmd, now)
+
+
 def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
     """The events a deadline that has passed calls for; none if nothing is due."""
     return acks.overdue_events(
@@ -165,10 +179,7 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
         }
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a message that was never posted")
-    if kind == "message.acknowledged":
-        acks.record_ack(state["addressees"], event)
-    elif kind in ("message.ack_overdue", "message.ack_escalated", "message.escalation_step"):
-        acks.record_escalation(state["addressees"], event)
+    acks.record(state["addressees"], event)
     return state
 
 

@@ -24,13 +24,13 @@ from hotline.geo.notices import LeadTime
 from .access import Principal, require_speaker
 from .errors import Conflict, Invalid, NotFound
 from .events import SYSTEM, Pending
+from .ids import retried
 from .timefmt import iso, parse_iso
 from .world import World
 
-__all__ = ["KIND", "STATEMENT", "agg_id", "FileNotice", "decide_file", "decide_ack", "decide_query",
-           "decide_answer", "decide_object", "decide_withdraw", "tick", "evolve", "next_due", "awaiting",
+__all__ = ["KIND", "STATEMENT", "agg_id", "FileNotice", "tick", "evolve", "next_due", "awaiting",
            "is_active", "lead_record", "Response", "AcknowledgeNotice", "QueryNotice", "AnswerQuery",
-           "ObjectToNotice", "decide"]
+           "ObjectToNotice", "WithdrawNotice", "Command", "decide"]
 
 KIND = "notice"
 STATEMENT = ("This notice is information, not a permission: it grants no clearance, and no acknowledgement "
@@ -54,13 +54,12 @@ def lead_record(lead: LeadTime) -> dict[str, Any]:
             "short_by_s": int(lead.short_by.total_seconds()), "late": lead.late}
 
 
-def decide_file(world: World, who: Principal, existing: dict[str, Any] | None, cmd: FileNotice,
-                lead: LeadTime) -> list[Pending]:
+def _file(world: World, who: Principal, existing: dict[str, Any] | None, cmd: FileNotice,
+          lead: LeadTime) -> list[Pending]:
     party = require_speaker(who, "file notices")
-    if existing is not None:
-        if existing["party"] == party and existing["notice"] == cmd.body:
-            return []  # a retried filing: the first one stands
-        raise Conflict(f"A different notice already has the id {cmd.notice_id!r}; use a new id.", field="id")
+    if retried(existing, lambda e: e["party"] == party and e["notice"] == cmd.body,
+               f"A different notice already has the id {cmd.notice_id!r}; use a new id."):
+        return []
     channel = world.channels[world.common_channel]
     payload = {"notice_id": cmd.notice_id, "notice": cmd.body, "statement": STATEMENT,
                "lead_time": lead_record(lead), "addressees": [m for m in channel.members if m != party]}
@@ -86,7 +85,7 @@ def _event(state: dict[str, Any], type_: str, party: str | None, actor: str, pay
                    (KIND, state["id"]))
 
 
-def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str) -> list[Pending]:
+def _ack(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str) -> list[Pending]:
     party = require_speaker(who, "acknowledge notices")
     s = _visible(world, who, state, notice_id)
     if s["party"] == party:
@@ -96,8 +95,8 @@ def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, notic
     return [_event(s, "notice.acknowledged", party, who.username, {"statement": STATEMENT})]
 
 
-def decide_query(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str, query_id: str,
-                 text: str, to: str | None, about_forces: bool) -> list[Pending]:
+def _query(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str, query_id: str,
+           text: str, to: str | None, about_forces: bool) -> list[Pending]:
     party = require_speaker(who, "query notices")
     s = _visible(world, who, state, notice_id)
     target = to or s["party"]
@@ -107,8 +106,8 @@ def decide_query(world: World, who: Principal, state: dict[str, Any] | None, not
         "query_id": query_id, "to": target, "text": _text(text, required=True), "about_forces": about_forces})]
 
 
-def decide_answer(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str, query_id: str,
-                  text: str, not_our_forces: bool) -> list[Pending]:
+def _answer(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str, query_id: str,
+            text: str, not_our_forces: bool) -> list[Pending]:
     party = require_speaker(who, "answer queries")
     s = _visible(world, who, state, notice_id)
     query = next((q for q in s["queries"] if q["query_id"] == query_id), None)
@@ -125,8 +124,8 @@ def decide_answer(world: World, who: Principal, state: dict[str, Any] | None, no
     return [_event(s, kind, party, who.username, {"query_id": query_id, "text": answer})]
 
 
-def decide_object(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str,
-                  text: str) -> list[Pending]:
+def _object(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str,
+            text: str) -> list[Pending]:
     party = require_speaker(who, "object to notices")
     s = _visible(world, who, state, notice_id)
     if s["party"] == party:
@@ -136,8 +135,8 @@ def decide_object(world: World, who: Principal, state: dict[str, Any] | None, no
     return [_event(s, "notice.objected", party, who.username, {"text": _text(text, required=True)})]
 
 
-def decide_withdraw(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str,
-                    reason: str) -> list[Pending]:
+def _withdraw(world: World, who: Principal, state: dict[str, Any] | None, notice_id: str,
+              reason: str) -> list[Pending]:
     party = require_speaker(who, "withdraw notices")
     s = _visible(world, who, state, notice_id)
     if s["party"] != party:
@@ -175,21 +174,37 @@ class ObjectToNotice:
     text: str
 
 
-# A party's response to a notice another party filed (filing is ``FileNotice``; withdrawing re-checks
-# the findings, so the service runs it on its own).
+@dataclass(frozen=True, slots=True)
+class WithdrawNotice:
+    """Only the filing party withdraws its notice; the findings it took part in are re-checked."""
+    notice_id: str
+    reason: str = ""
+
+
+# A party's response to a notice another party filed; these change no finding.
 Response = AcknowledgeNotice | QueryNotice | AnswerQuery | ObjectToNotice
+# Filing and withdrawing also re-check the findings, which the service does in the same batch.
+Command = FileNotice | WithdrawNotice | Response
 
 
-def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Response,
-           now: datetime) -> list[Pending]:
-    """One response by a person to the notice ``cmd.notice_id`` (in state ``state``)."""
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime, *,
+           lead: LeadTime | None = None) -> list[Pending]:
+    """One command on the notice ``cmd.notice_id`` (in state ``state``; None before it is filed).
+
+    Filing also takes ``lead``, the lead-time check against the moment the batch commits."""
+    if isinstance(cmd, FileNotice):
+        if lead is None:
+            raise ValueError("filing a notice needs its lead-time check")
+        return _file(world, who, state, cmd, lead)
+    if isinstance(cmd, WithdrawNotice):
+        return _withdraw(world, who, state, cmd.notice_id, cmd.reason)
     if isinstance(cmd, AcknowledgeNotice):
-        return decide_ack(world, who, state, cmd.notice_id)
+        return _ack(world, who, state, cmd.notice_id)
     if isinstance(cmd, QueryNotice):
-        return decide_query(world, who, state, cmd.notice_id, cmd.query_id, cmd.text, cmd.to, cmd.about_forces)
+        return _query(world, who, state, cmd.notice_id, cmd.query_id, cmd.text, cmd.to, cmd.about_forces)
     if isinstance(cmd, AnswerQuery):
-        return decide_answer(world, who, state, cmd.notice_id, cmd.query_id, cmd.text, cmd.not_our_forces)
-    return decide_object(world, who, state, cmd.notice_id, cmd.text)
+        return _answer(world, who, state, cmd.notice_id, cmd.query_id, cmd.text, cmd.not_our_forces)
+    return _object(world, who, state, cmd.notice_id, cmd.text)
 
 
 def is_active(state: dict[str, Any], now: datetime) -> bool:

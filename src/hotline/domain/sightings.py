@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .access import Principal, require_speaker
-from .errors import Conflict, Invalid, NotFound
+from .errors import Invalid, NotFound
 from .events import Pending
+from .ids import check_id, retried
 from .timefmt import iso, parse_iso
 from .world import World
 
@@ -28,7 +29,6 @@ RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly
                "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
                5: "improbable", 6: "truth cannot be judged"}
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{3,63}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MAX_WHAT = 2000
 
@@ -57,8 +57,7 @@ class ReportSighting:
 
 
 def validate(world: World, party: str, cmd: ReportSighting, now: datetime) -> None:
-    if not _ID.match(cmd.sighting_id):
-        raise Invalid("A sighting id has 4 to 64 letters, digits, '-' or '_'.", field="id")
+    check_id(cmd.sighting_id, "A sighting id", leading_alnum=True)
     if cmd.channel not in world.channels or party not in world.channels[cmd.channel].members:
         raise Invalid(f"channel must be one {party} belongs to: {', '.join(sorted(world.channels_of(party)))}.",
                       field="channel")
@@ -97,12 +96,9 @@ def decide(world: World, who: Principal, state: dict[str, Any] | None, incident:
                "seen_at": iso(parse_iso(cmd.seen_at)), "count": cmd.count, "heading": cmd.heading,
                "reliability": cmd.reliability, "credibility": cmd.credibility,
                "grading": f"{cmd.reliability}{cmd.credibility}", "evidence": cmd.evidence, "incident": cmd.incident}
-    if state is not None:
-        same = {k: state[k] for k in payload if k in state} == payload and state["channel"] == cmd.channel
-        if same:
-            return []
-        raise Conflict(f"Sighting {cmd.sighting_id!r} was reported already with other content; use a new id.",
-                       field="id")
+    if retried(state, lambda e: {k: e[k] for k in payload if k in e} == payload and e["channel"] == cmd.channel,
+               f"Sighting {cmd.sighting_id!r} was reported already with other content; use a new id."):
+        return []
     return [Pending(cmd.channel, "sighting.reported", party, who.username, payload, (KIND, agg_id(cmd.sighting_id)))]
 
 

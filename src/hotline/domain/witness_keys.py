@@ -11,6 +11,8 @@ The state of one party's keys is an aggregate (``witness_keys:<party>``) derived
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from hotline.ledger.checkpoint import ALG_COSIGNATURE_V1, CheckpointError, VerifierKey, parse_vkey
@@ -20,8 +22,8 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import Pending
 from .world import World
 
-__all__ = ["KIND", "REGISTERED", "REVOKED", "aggregate_id", "evolve", "next_due", "decide_register",
-           "decide_revoke", "valid_keys", "parse_witness_vkey"]
+__all__ = ["KIND", "REGISTERED", "REVOKED", "aggregate_id", "evolve", "next_due", "RegisterKey", "RevokeKey",
+           "Command", "decide", "decide_register", "decide_revoke", "valid_keys", "parse_witness_vkey"]
 
 KIND = "witness_keys"
 REGISTERED = "witness_key.registered"
@@ -32,6 +34,22 @@ State = dict[str, Any]
 
 def aggregate_id(party: str) -> str:
     return f"{KIND}:{party}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterKey:
+    party: str
+    vkey: str
+    replaces: str | None = None  # the key ID of the current key this one replaces (a rotation)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeKey:
+    party: str
+    key_id: str  # 8 hex digits
+
+
+Command = RegisterKey | RevokeKey
 
 
 def evolve(state: State | None, event: dict[str, Any]) -> State:
@@ -119,6 +137,16 @@ def decide_revoke(world: World, who: Principal, party: str, key_id: str, state: 
             return [Pending(world.common_channel, REVOKED, party, who.username,
                             _payload(party, parse_witness_vkey(k["vkey"])), aggregate=(KIND, aggregate_id(party)))]
     raise NotFound(f"Party {party} has no current witness key with ID {key_id!r}.", field="key_id")
+
+
+def decide(world: World, who: Principal, state: State | None, cmd: Command, now: datetime, *,
+           states: dict[str, State | None] | None = None) -> list[Pending]:
+    """One command on ``cmd.party``'s keys (in state ``state``). ``states`` holds every party's key state,
+    which registering needs (a key already held by another party is refused)."""
+    if isinstance(cmd, RegisterKey):
+        return decide_register(world, who, cmd.party, cmd.vkey, {**(states or {}), cmd.party: state},
+                               replaces=cmd.replaces)
+    return decide_revoke(world, who, cmd.party, cmd.key_id, state)
 
 
 def valid_keys(state: State | None, seq: int) -> tuple[list[VerifierKey], list[VerifierKey]]:

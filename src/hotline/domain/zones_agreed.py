@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +31,8 @@ from .errors import Conflict, Invalid, NotFound
 from .events import SYSTEM, Pending
 from .world import World
 
-__all__ = ["KIND", "agg_id", "seed", "decide_propose", "decide_accept", "decide_reject", "evolve", "next_due",
-           "awaiting", "normalise_feature", "required_parties", "proposed_feature"]
+__all__ = ["KIND", "agg_id", "seed", "ProposeZone", "AcceptZone", "RejectZone", "Command", "decide", "evolve",
+           "next_due", "awaiting", "normalise_feature", "required_parties", "proposed_feature"]
 
 KIND = "zone"
 MAX_REASON = 2000
@@ -39,6 +40,42 @@ MAX_REASON = 2000
 
 def agg_id(zone_id: str) -> str:
     return f"zone:{zone_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeZone:
+    feature: Mapping[str, Any]  # normalised by ``normalise_feature``; its id is the zone's
+    proposal_id: str
+    note: str = ""
+
+    @property
+    def zone_id(self) -> str:
+        return str(self.feature.get("id"))
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptZone:
+    zone_id: str
+    proposal_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectZone:
+    zone_id: str
+    proposal_id: str
+    reason: str = ""
+
+
+Command = ProposeZone | AcceptZone | RejectZone
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime) -> list[Pending]:
+    """One command on the zone ``cmd.zone_id`` (in state ``state``; None for a zone not in the record)."""
+    if isinstance(cmd, ProposeZone):
+        return _propose(world, who, state, cmd.feature, cmd.proposal_id, cmd.note)
+    if isinstance(cmd, AcceptZone):
+        return _accept(world, who, state, cmd.zone_id, cmd.proposal_id)
+    return _reject(world, who, state, cmd.zone_id, cmd.proposal_id, cmd.reason)
 
 
 def normalise_feature(feature: Any, field: str = "feature") -> dict[str, Any]:
@@ -104,8 +141,8 @@ def seed(world: World, features: Iterable[Mapping[str, Any]], existing: set[str]
     return out
 
 
-def decide_propose(world: World, who: Principal, state: dict[str, Any] | None, feature: Mapping[str, Any],
-                   proposal_id: str, note: str, now: datetime) -> list[Pending]:
+def _propose(world: World, who: Principal, state: dict[str, Any] | None, feature: Mapping[str, Any],
+             proposal_id: str, note: str) -> list[Pending]:
     party = require_speaker(who, "propose zones")
     require_role(who, "supervisor", action="propose zones")  # a binding line is a supervisor's act
     new = normalise_feature(feature)
@@ -146,8 +183,8 @@ def _open(state: dict[str, Any] | None, zone_id: str, proposal_id: str) -> dict[
     return prop
 
 
-def decide_accept(world: World, who: Principal, state: dict[str, Any] | None, zone_id: str, proposal_id: str,
-                  now: datetime) -> list[Pending]:
+def _accept(world: World, who: Principal, state: dict[str, Any] | None, zone_id: str,
+            proposal_id: str) -> list[Pending]:
     party = require_speaker(who, "accept zones")
     require_role(who, "supervisor", action="accept zones")  # a binding line is a supervisor's act
     prop = _open(state, zone_id, proposal_id)
@@ -164,8 +201,8 @@ def decide_accept(world: World, who: Principal, state: dict[str, Any] | None, zo
     return out
 
 
-def decide_reject(world: World, who: Principal, state: dict[str, Any] | None, zone_id: str, proposal_id: str,
-                  reason: str, now: datetime) -> list[Pending]:
+def _reject(world: World, who: Principal, state: dict[str, Any] | None, zone_id: str, proposal_id: str,
+            reason: str) -> list[Pending]:
     party = require_speaker(who, "reject zones")
     require_role(who, "supervisor", action="reject zones")  # a binding line is a supervisor's act
     prop = _open(state, zone_id, proposal_id)

@@ -1,8 +1,10 @@
-"""The one shape of a command on one aggregate: load it and what it names, decide, commit, answer.
+"""The one shape of a command on one aggregate: load it and what it names, decide, commit, answer;
+and the one way to read an aggregate back for a caller.
 
-Messages, incidents, disputes and commitments all act this way; having it once means every such
-command gets the batch's single read (``keys``), and a new record can never take the id of another
-kind of record (which would overwrite that record's projection row).
+Messages, incidents, disputes, commitments, desks, translations, sightings and witness keys all act
+this way; having it once means every such command gets the batch's single read (``keys``), and a new
+record can never take the id of another kind of record (which would overwrite that record's projection
+row).
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from hotline.domain.errors import Conflict
+from hotline.domain.access import Principal
+from hotline.domain.errors import Conflict, NotFound
 from hotline.domain.events import Pending
 from hotline.service.unit_of_work import UnitOfWork
+from hotline.store.ledger import load_aggregate
 
 from .hotline import Hotline
 
-__all__ = ["on_aggregate"]
+__all__ = ["on_aggregate", "get_visible"]
 
 State = dict[str, Any]
 Decide = Callable[[State | None, dict[str, State | None], datetime], list[Pending]]
@@ -43,3 +47,17 @@ async def on_aggregate(hl: Hotline, kind: str, agg_id: str, decide: Decide, *, n
     events, state = await hl.writer.submit(handle, lambda uow: uow.peek(agg_id),
                                            keys=(agg_id, *(i for _, i in others_keys)))
     return state, bool(events)
+
+
+async def get_visible(hl: Hotline, who: Principal, kind: str, agg_id: str, label: str, *, shown: str | None = None,
+                      field: str | None = None) -> State:
+    """The state of one aggregate, if it is in a channel the caller's party sees.
+
+    One that exists in another party's channel reads exactly like one that does not exist: "No
+    ``label`` ``shown`` (default ``agg_id``) is visible to you", naming ``field`` (default ``<label>_id``)."""
+    async with hl.db.read() as conn:
+        state = await load_aggregate(conn, kind, agg_id)
+    if state is None or state["channel"] not in hl.world.channels_of(who.party):
+        raise NotFound(f"No {label} {shown if shown is not None else agg_id!r} is visible to you.",
+                       field=field or f"{label}_id")
+    return state

@@ -2,60 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from hotline.domain import commitments as c
 from hotline.domain.access import Principal
-from hotline.domain.errors import NotFound
-from hotline.domain.events import Pending
-from hotline.store.ledger import list_aggregates, load_aggregate
+from hotline.store.ledger import list_aggregates
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
-__all__ = ["record_round", "record_understanding", "record_commitment", "change_status", "get_record",
-           "list_records", "workstreams"]
+__all__ = ["act", "get_record", "list_records", "workstreams"]
 
 
-async def _record(hl: Hotline, kind: str, agg_id: str, parent: tuple[str, str] | None,
-                  decide: Callable[[dict[str, Any] | None, dict[str, Any] | None], list[Pending]]
-                  ) -> tuple[dict[str, Any], bool]:
+async def act(hl: Hotline, who: Principal, cmd: c.Command) -> tuple[dict[str, Any], bool]:
+    """Record a round, an understanding or a commitment, or change a commitment's status; the record's
+    state and whether anything was written (recording the same thing again writes nothing)."""
+    kind, agg_id = c.kind_of(cmd)
+    parent = c.parent_of(cmd)
     return await on_aggregate(
-        hl, kind, agg_id, new=True, also=[parent] if parent else (),
-        decide=lambda existing, others, _now: decide(existing, others.get(parent[1]) if parent else None))
-
-
-async def record_round(hl: Hotline, who: Principal, cmd: c.RecordRound) -> tuple[dict[str, Any], bool]:
-    return await _record(hl, c.ROUND, cmd.round_id, None,
-                         lambda existing, _p: c.decide_round(hl.world, who, cmd, existing))
-
-
-async def record_understanding(hl: Hotline, who: Principal, cmd: c.RecordUnderstanding
-                               ) -> tuple[dict[str, Any], bool]:
-    return await _record(hl, c.UNDERSTANDING, cmd.understanding_id, (c.ROUND, cmd.round_id),
-                         lambda existing, parent: c.decide_understanding(hl.world, who, cmd, existing, parent))
-
-
-async def record_commitment(hl: Hotline, who: Principal, cmd: c.RecordCommitment) -> tuple[dict[str, Any], bool]:
-    return await _record(hl, c.COMMITMENT, cmd.commitment_id, (c.UNDERSTANDING, cmd.understanding_id),
-                         lambda existing, parent: c.decide_commitment(hl.world, who, cmd, existing, parent))
-
-
-async def change_status(hl: Hotline, who: Principal, commitment_id: str, status: str, note: str,
-                        evidence: list[str]) -> dict[str, Any]:
-    state, _ = await on_aggregate(hl, c.COMMITMENT, commitment_id, lambda st, _others, now: c.decide_status(
-        hl.world, who, st, commitment_id, status, note, evidence, now))
-    result: dict[str, Any] = state
-    return result
+        hl, kind, agg_id, new=not isinstance(cmd, c.ChangeStatus), also=[parent] if parent else (),
+        decide=lambda state, others, now: c.decide(hl.world, who, state, cmd, now,
+                                                    parent=others.get(parent[1]) if parent else None))
 
 
 async def get_record(hl: Hotline, who: Principal, kind: str, agg_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, kind, agg_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No {kind.replace('_', ' ')} {agg_id!r} is visible to you.", field="id")
-    return state
+    return await get_visible(hl, who, kind, agg_id, kind.replace("_", " "), field="id")
 
 
 async def list_records(hl: Hotline, who: Principal, kind: str) -> list[dict[str, Any]]:

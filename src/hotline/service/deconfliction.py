@@ -24,8 +24,8 @@ from hotline.domain import findings as fnd
 from hotline.domain import ids
 from hotline.domain import notices as ntc
 from hotline.domain import zones_agreed as zag
-from hotline.domain.access import Principal, require_role, require_speaker
-from hotline.domain.errors import Invalid, NotFound
+from hotline.domain.access import HOTLINE, Principal, require_role, require_speaker
+from hotline.domain.errors import Invalid
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso
 from hotline.geo.conflicts import DEFAULT_OVERLAP_BUFFER_M, late_finding
@@ -37,11 +37,12 @@ from hotline.geo.zones import Zone, zone_from_feature
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.ledger import list_aggregates
 
+from .commands import get_visible
 from .hotline import Hotline
 from .notice_index import Model, forget, model, within
 
 __all__ = ["Model", "model", "file_notice", "check_notice", "notice_action", "withdraw_notice", "propose_zone",
-           "decide_zone", "ack_finding", "seed_zones", "zones_collection", "lead_times", "new_id", "list_of",
+           "zone_action", "ack_finding", "seed_zones", "zones_collection", "lead_times", "new_id", "list_of",
            "get_one"]
 
 
@@ -99,11 +100,11 @@ async def _reconcile(hl: Hotline, uow: UnitOfWork, m: Model, zones: dict[str, Zo
     out: list[Pending] = []
     for fid, (d, concerned) in wanted.items():
         if fid not in m.open:
-            out += fnd.decide_raise(hl.world, await uow.load(fnd.KIND, fnd.agg_id(fid)), d, concerned, now)
+            out += fnd.decide(hl.world, HOTLINE, await uow.load(fnd.KIND, fnd.agg_id(fid)),
+                              fnd.RaiseFinding(d, tuple(concerned)), now)
     for fid in sorted(m.open - set(wanted)):
-        state = await uow.load(fnd.KIND, fnd.agg_id(fid))
-        if state is not None:
-            out += fnd.decide_clear(state, reason)
+        out += fnd.decide(hl.world, HOTLINE, await uow.load(fnd.KIND, fnd.agg_id(fid)),
+                          fnd.ClearFinding(fid, reason), now)
     m.engine, m.engine_at = engine, now
     return out, set(wanted)
 
@@ -143,7 +144,7 @@ async def file_notice(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> t
         if n.end <= uow.now:
             raise Invalid("The window ended before the notice reached the record.", field="window.end")
         lead = lead_time_check(n.type, uow.now, n.start, table)
-        events = ntc.decide_file(hl.world, who, await uow.load(ntc.KIND, ntc.agg_id(notice_id)), cmd, lead)
+        events = ntc.decide(hl.world, who, await uow.load(ntc.KIND, ntc.agg_id(notice_id)), cmd, uow.now, lead=lead)
         if not events:
             return []
         notices = {**m.notices, notice_id: n}
@@ -151,8 +152,8 @@ async def file_notice(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> t
         late = late_finding(n, uow.now, table)
         if late is not None:
             d = late.to_dict()
-            found += fnd.decide_raise(hl.world, await uow.load(fnd.KIND, fnd.agg_id(fnd.finding_id(d))), d,
-                                      [n.party], uow.now)
+            found += fnd.decide(hl.world, HOTLINE, await uow.load(fnd.KIND, fnd.agg_id(fnd.finding_id(d))),
+                                fnd.RaiseFinding(d, (n.party,)), uow.now)
         m.notices, m.open = notices, wanted
         return events + found
 
@@ -184,11 +185,13 @@ async def notice_action(hl: Hotline, who: Principal, cmd: ntc.Response) -> tuple
     return state, bool(events)
 
 
-async def withdraw_notice(hl: Hotline, who: Principal, notice_id: str, reason: str) -> tuple[dict[str, Any], bool]:
+async def withdraw_notice(hl: Hotline, who: Principal, cmd: ntc.WithdrawNotice) -> tuple[dict[str, Any], bool]:
+    notice_id = cmd.notice_id
+
     async def handle(uow: UnitOfWork) -> list[Pending]:
         m = await within(hl, uow)
         state = await uow.load(ntc.KIND, ntc.agg_id(notice_id))
-        events = ntc.decide_withdraw(hl.world, who, state, notice_id, reason)
+        events = ntc.decide(hl.world, who, state, cmd, uow.now)
         if not events:
             return []
         notices = {k: v for k, v in m.notices.items() if k != notice_id}
@@ -214,8 +217,8 @@ async def _zone_events(hl: Hotline, uow: UnitOfWork, m: Model, events: list[Pend
 
 
 async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, Any]], note: str
-                       ) -> list[dict[str, Any]]:
-    """Propose one or more zone versions, all or none; returns the zones' states."""
+                       ) -> tuple[list[dict[str, Any]], bool]:
+    """Propose one or more zone versions, all or none; the zones' states and whether anything was written."""
     require_speaker(who, "propose zones")
     require_role(who, "supervisor", action="propose zones")
     normalised = []
@@ -231,34 +234,31 @@ async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, 
         events: list[Pending] = []
         for f in normalised:
             state = await uow.load(zag.KIND, zag.agg_id(str(f["id"])))
-            events += zag.decide_propose(hl.world, who, state, f, new_id("zp"), note, uow.now)
+            events += zag.decide(hl.world, who, state, zag.ProposeZone(f, new_id("zp"), note), uow.now)
         return await _zone_events(hl, uow, m, events)
 
-    _, states = await _submit(hl, handle, lambda uow: [uow.peek(zag.agg_id(i)) for i in ids])
-    return list(states)
+    events, states = await _submit(hl, handle, lambda uow: [uow.peek(zag.agg_id(i)) for i in ids])
+    return list(states), bool(events)
 
 
-async def decide_zone(hl: Hotline, who: Principal, zone_id: str, proposal_id: str, accept: bool,
-                      reason: str = "") -> tuple[dict[str, Any], bool]:
+async def zone_action(hl: Hotline, who: Principal, cmd: zag.AcceptZone | zag.RejectZone
+                      ) -> tuple[dict[str, Any], bool]:
+    """Accept or reject a zone's open proposal; an acceptance that activates it re-checks every notice."""
     async def handle(uow: UnitOfWork) -> list[Pending]:
         m = await within(hl, uow)
-        state = await uow.load(zag.KIND, zag.agg_id(zone_id))
-        if accept:
-            events = zag.decide_accept(hl.world, who, state, zone_id, proposal_id, uow.now)
-        else:
-            events = zag.decide_reject(hl.world, who, state, zone_id, proposal_id, reason, uow.now)
-        return await _zone_events(hl, uow, m, events)
+        state = await uow.load(zag.KIND, zag.agg_id(cmd.zone_id))
+        return await _zone_events(hl, uow, m, zag.decide(hl.world, who, state, cmd, uow.now))
 
-    events, state = await _submit(hl, handle, lambda uow: uow.peek(zag.agg_id(zone_id)))
+    events, state = await _submit(hl, handle, lambda uow: uow.peek(zag.agg_id(cmd.zone_id)))
     return state, bool(events)
 
 
-async def ack_finding(hl: Hotline, who: Principal, finding_id: str, note: str) -> tuple[dict[str, Any], bool]:
+async def ack_finding(hl: Hotline, who: Principal, cmd: fnd.AcknowledgeFinding) -> tuple[dict[str, Any], bool]:
     async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(fnd.KIND, fnd.agg_id(finding_id))
-        return fnd.decide_ack(hl.world, who, state, finding_id, note, uow.now)
+        state = await uow.load(fnd.KIND, fnd.agg_id(cmd.finding_id))
+        return fnd.decide(hl.world, who, state, cmd, uow.now)
 
-    events, state = await _submit(hl, handle, lambda uow: uow.peek(fnd.agg_id(finding_id)))
+    events, state = await _submit(hl, handle, lambda uow: uow.peek(fnd.agg_id(cmd.finding_id)))
     return state, bool(events)
 
 
@@ -281,13 +281,7 @@ async def list_of(hl: Hotline, who: Principal, kind: str, limit: int = 1000) -> 
 
 
 async def get_one(hl: Hotline, who: Principal, kind: str, agg: str, label: str) -> dict[str, Any]:
-    from hotline.store.ledger import load_aggregate
-
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, kind, agg)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No {label} {agg.split(':', 1)[1]!r} is visible to you.", field=f"{label}_id")
-    return state
+    return await get_visible(hl, who, kind, agg, label, shown=agg.split(":", 1)[1])
 
 
 async def zones_collection(hl: Hotline, who: Principal, *, proposals: bool = True) -> dict[str, Any]:

@@ -9,11 +9,12 @@ party at a handover) is read here and handed to it in the command.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from hotline.domain import desks, line
-from hotline.domain.access import Principal
+from hotline.domain.access import HOTLINE, Principal
 from hotline.domain.aggregates import KINDS
 from hotline.domain.errors import Forbidden, Invalid, NotFound
 from hotline.domain.timefmt import iso, parse_iso
@@ -22,8 +23,7 @@ from hotline.store.ledger import list_aggregates, list_awaiting, load_aggregate
 from .commands import on_aggregate
 from .hotline import Hotline
 
-__all__ = ["plan_shift", "cancel_shift", "sign_on", "sign_off", "prepare_handover", "ack_handover", "answer_linktest",
-           "set_alert_level", "suspend", "resume", "mark_presence", "overview", "roster", "open_items",
+__all__ = ["act", "line_action", "new_shift_id", "mark_presence", "overview", "roster", "open_items",
            "report_section", "desk_states", "check_own_desk"]
 
 State = dict[str, Any]
@@ -55,19 +55,16 @@ async def _user(hl: Hotline, username: str) -> dict[str, Any] | None:
     return next((u for u in await hl.auth.users() if u["username"] == username), None)
 
 
-async def plan_shift(hl: Hotline, who: Principal, desk: str, officer: str, start: datetime,
-                     end: datetime) -> tuple[State, bool]:
-    party = hl.world.desks[_desk(hl, desk)].party
-    user = await _user(hl, officer)
+def new_shift_id() -> str:
+    return "sh-" + uuid.uuid4().hex[:16]
+
+
+async def _check_officer(hl: Hotline, cmd: desks.PlanShift) -> None:
+    party = hl.world.desks[_desk(hl, cmd.desk)].party
+    user = await _user(hl, cmd.officer)
     if user is None or user["party"] != party or user["role"] not in ("operator", "supervisor") or user["disabled"]:
-        raise Invalid(f"{officer!r} is not an operator or supervisor of {party}; name one of its officers.",
+        raise Invalid(f"{cmd.officer!r} is not an operator or supervisor of {party}; name one of its officers.",
                       field="officer")
-    cmd = desks.PlanShift(desk, "sh-" + uuid.uuid4().hex[:16], officer, start, end)
-    return await _run(hl, who, cmd, all_desks=True)
-
-
-async def cancel_shift(hl: Hotline, who: Principal, desk: str, shift_id: str) -> tuple[State, bool]:
-    return await _run(hl, who, desks.CancelShift(desk, shift_id))
 
 
 async def open_items(hl: Hotline, party: str) -> list[dict[str, Any]]:
@@ -87,62 +84,39 @@ async def open_items(hl: Hotline, party: str) -> list[dict[str, Any]]:
     return items
 
 
-async def sign_on(hl: Hotline, who: Principal, desk: str) -> tuple[State, bool]:
-    party = hl.world.desks[_desk(hl, desk)].party
-    user = await _user(hl, who.username)
-    items = tuple(await open_items(hl, party)) if who.party == party else ()
-    state, wrote = await _run(hl, who, desks.SignOn(desk, (user or {}).get("display_name") or who.username, items))
-    if wrote:
+async def act(hl: Hotline, who: Principal, cmd: desks.Command) -> tuple[State, bool]:
+    """One command on one desk; the desk's state and whether anything was written.
+
+    A shift names an officer of the desk's party (the accounts say who that is); signing on and
+    preparing a handover carry what is open for the party now, and signing on the officer's name."""
+    if isinstance(cmd, desks.PlanShift):
+        await _check_officer(hl, cmd)
+    elif isinstance(cmd, desks.SignOn | desks.PrepareHandover):
+        party = hl.world.desks[_desk(hl, cmd.desk)].party
+        items = tuple(await open_items(hl, party)) if who.party == party else ()
+        if isinstance(cmd, desks.SignOn):
+            user = await _user(hl, who.username)
+            cmd = replace(cmd, name=(user or {}).get("display_name") or who.username, items=items)
+        else:
+            cmd = replace(cmd, items=items)
+    state, wrote = await _run(hl, who, cmd, all_desks=isinstance(cmd, desks.PlanShift))
+    if wrote and isinstance(cmd, desks.SignOn):
         hl.presence.watch(who.username)  # signing on counts as being seen; the stream must follow
     return state, wrote
 
 
-async def sign_off(hl: Hotline, who: Principal, desk: str, reason: str = "") -> tuple[State, bool]:
-    return await _run(hl, who, desks.SignOff(desk, reason))
-
-
-async def prepare_handover(hl: Hotline, who: Principal, desk: str, note: str) -> tuple[State, bool]:
-    party = hl.world.desks[_desk(hl, desk)].party
-    items = tuple(await open_items(hl, party)) if who.party == party else ()
-    return await _run(hl, who, desks.PrepareHandover(desk, note, items))
-
-
-async def ack_handover(hl: Hotline, who: Principal, desk: str, handover_id: str,
-                       items: list[str] | None) -> tuple[State, bool]:
-    return await _run(hl, who, desks.AckHandover(desk, handover_id, None if items is None else tuple(items)))
-
-
-async def answer_linktest(hl: Hotline, who: Principal, desk: str, test_id: str) -> tuple[State, bool]:
-    return await _run(hl, who, desks.AnswerLinkTest(desk, test_id))
-
-
 async def mark_presence(hl: Hotline, desk: str, officer: str, present: bool, last_seen: str = "") -> bool:
-    system = Principal("hotline", None, "admin")
-    _, wrote = await _run(hl, system, desks.MarkPresence(desk, officer, present, last_seen))
+    _, wrote = await _run(hl, HOTLINE, desks.MarkPresence(desk, officer, present, last_seen))
     return wrote
 
 
-LineCommand = line.SetAlertLevel | line.Suspend | line.Resume
-
-
-async def _on_line(hl: Hotline, who: Principal, cmd: LineCommand) -> tuple[State, bool]:
+async def line_action(hl: Hotline, who: Principal, cmd: line.Command) -> tuple[State, bool]:
+    """Change the line's alert level (every desk's link tests follow it), suspend or resume a party."""
     desk_ids = list(hl.world.desks)
     return await on_aggregate(
         hl, line.KIND, line.LINE_ID, also=[(desks.KIND, desks.agg_id(d)) for d in desk_ids],
         decide=lambda state, loaded, now: line.decide(
             hl.world, who, state, cmd, now, desk_states={d: loaded[desks.agg_id(d)] for d in desk_ids}))
-
-
-async def set_alert_level(hl: Hotline, who: Principal, level: str, reason: str) -> tuple[State, bool]:
-    return await _on_line(hl, who, line.SetAlertLevel(level, reason))
-
-
-async def suspend(hl: Hotline, who: Principal, reason: str) -> tuple[State, bool]:
-    return await _on_line(hl, who, line.Suspend(reason))
-
-
-async def resume(hl: Hotline, who: Principal, reason: str) -> tuple[State, bool]:
-    return await _on_line(hl, who, line.Resume(reason))
 
 
 async def desk_states(hl: Hotline) -> tuple[dict[str, State | None], State | None]:

@@ -7,10 +7,9 @@ from typing import Any
 
 from hotline.domain import disputes, incidents
 from hotline.domain.access import Principal
-from hotline.domain.errors import NotFound
-from hotline.store.ledger import list_aggregates, load_aggregate
+from hotline.store.ledger import list_aggregates
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
 __all__ = ["new_dispute_id", "open_dispute", "act", "get_dispute", "list_disputes"]
@@ -35,11 +34,7 @@ async def act(hl: Hotline, who: Principal, cmd: disputes.Step) -> tuple[dict[str
 
 
 async def get_dispute(hl: Hotline, who: Principal, dispute_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, KIND, dispute_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No dispute {dispute_id!r} is visible to you.", field="dispute_id")
-    return state
+    return await get_visible(hl, who, KIND, dispute_id, "dispute")
 
 
 async def list_disputes(hl: Hotline, who: Principal, *, status: str | None = None,

@@ -13,9 +13,9 @@ from hotline.geo.coords import format_all, parse_location
 from hotline.geo.errors import GeoError
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.evidence import Blob, get_blob, put_blob, sha256_hex
-from hotline.store.ledger import list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import list_aggregates, list_awaiting
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
 __all__ = ["new_incident_id", "read_location", "report", "act", "attach_evidence", "get_incident",
@@ -113,12 +113,10 @@ async def attach_evidence(hl: Hotline, who: Principal, incident_id: str, data: b
     sha = sha256_hex(data)
     # The name goes into a Content-Disposition header later: ASCII letters, digits and ._- only.
     name = "".join(c for c in filename if c.isascii() and (c.isalnum() or c in "._- "))[:120].strip() or sha[:12]
-    blob = {"sha256": sha, "size": len(data), "media_type": media_type, "filename": name,
-            "description": description}
+    cmd = incidents.AttachEvidence(incident_id, sha, len(data), media_type, name, description)
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
-        state = await uow.load(KIND, incident_id)
-        decided = incidents.decide_evidence(hl.world, who, state, incident_id, blob)
+        decided = incidents.decide(hl.world, who, await uow.load(KIND, incident_id), cmd, uow.now)
         if decided:  # the bytes join the same transaction as the event naming them
             await put_blob(uow.conn, Blob(sha, len(data), media_type, data), uow.ts, is_sqlite=hl.db.is_sqlite)
         return decided
@@ -128,11 +126,7 @@ async def attach_evidence(hl: Hotline, who: Principal, incident_id: str, data: b
 
 
 async def get_incident(hl: Hotline, who: Principal, incident_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, KIND, incident_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No incident {incident_id!r} is visible to you.", field="incident_id")
-    return state
+    return await get_visible(hl, who, KIND, incident_id, "incident")
 
 
 async def list_incidents(hl: Hotline, who: Principal, *, status: str | None = None, limit: int = 200,

@@ -7,11 +7,10 @@ from typing import Any
 
 from hotline.domain import line, messages
 from hotline.domain.access import Principal, visible_channel
-from hotline.domain.errors import NotFound
 from hotline.domain.ids import check_id
-from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting
 
-from .commands import on_aggregate
+from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
 __all__ = ["post_message", "acknowledge", "get_message", "list_messages", "list_channels", "new_message_id"]
@@ -36,8 +35,8 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
     also = ((line.KIND, line.LINE_ID), *(((KIND, cmd.reply_to),) if cmd.reply_to else ()))
     return await on_aggregate(
         hl, KIND, cmd.message_id, new=True, also=also,
-        decide=lambda existing, others, now: messages.decide_post(
-            hl.world, who, cmd, now, existing, others.get(cmd.reply_to) if cmd.reply_to else None,
+        decide=lambda existing, others, now: messages.decide(
+            hl.world, who, existing, cmd, now, reply_to=others.get(cmd.reply_to) if cmd.reply_to else None,
             window_factor=line.deadline_factor(hl.world, others[line.LINE_ID]),
             suspended=tuple(line.suspended_parties(others[line.LINE_ID]))))
 
@@ -45,17 +44,13 @@ async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -
 async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = "", *,
                       translation_pending: bool = False) -> tuple[dict[str, Any], bool]:
     """The message's state after the acknowledgement, and whether this call wrote it."""
-
-    return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide_ack(
-        hl.world, who, state, messages.Acknowledge(message_id, note, translation_pending), now))
+    cmd = messages.Acknowledge(message_id, note, translation_pending)
+    return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide(
+        hl.world, who, state, cmd, now))
 
 
 async def get_message(hl: Hotline, who: Principal, message_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, KIND, message_id)
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No message {message_id!r} is visible to you.", field="message_id")
-    return state
+    return await get_visible(hl, who, KIND, message_id, "message")
 
 
 async def list_messages(hl: Hotline, who: Principal, channel_id: str, *, limit: int = 100,

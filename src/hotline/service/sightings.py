@@ -8,9 +8,10 @@ from typing import Any
 from hotline.domain import incidents as inc
 from hotline.domain import sightings as sgt
 from hotline.domain.access import Principal, require_speaker
-from hotline.domain.errors import Invalid, NotFound
-from hotline.store.ledger import list_aggregates, load_aggregate
+from hotline.domain.errors import Invalid
+from hotline.store.ledger import list_aggregates
 
+from . import commands
 from .commands import on_aggregate
 from .deconfliction import new_id
 from .hotline import Hotline
@@ -44,10 +45,10 @@ async def report(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> tuple[
     sgt.validate(hl.world, party, cmd, hl.clock())  # refuse bad input before the writer is asked
     also = [(inc.KIND, cmd.incident)] if cmd.incident else []
 
-    def decide(state: dict[str, Any] | None, others: dict[str, Any], now: Any) -> list[Any]:
-        return sgt.decide(hl.world, who, state, others.get(cmd.incident) if cmd.incident else None, cmd, now)
-
-    return await on_aggregate(hl, sgt.KIND, sgt.agg_id(cmd.sighting_id), decide, new=True, also=also)
+    return await on_aggregate(
+        hl, sgt.KIND, sgt.agg_id(cmd.sighting_id), new=True, also=also,
+        decide=lambda state, others, now: sgt.decide(
+            hl.world, who, state, others.get(cmd.incident) if cmd.incident else None, cmd, now))
 
 
 async def list_visible(hl: Hotline, who: Principal, limit: int = 1000) -> list[dict[str, Any]]:
@@ -56,8 +57,4 @@ async def list_visible(hl: Hotline, who: Principal, limit: int = 1000) -> list[d
 
 
 async def get_visible(hl: Hotline, who: Principal, sighting_id: str) -> dict[str, Any]:
-    async with hl.db.read() as conn:
-        state = await load_aggregate(conn, sgt.KIND, sgt.agg_id(sighting_id))
-    if state is None or state["channel"] not in hl.world.channels_of(who.party):
-        raise NotFound(f"No sighting {sighting_id!r} is visible to you.", field="sighting_id")
-    return state
+    return await commands.get_visible(hl, who, sgt.KIND, sgt.agg_id(sighting_id), "sighting", shown=sighting_id)

@@ -6,47 +6,36 @@ from typing import Any
 
 from hotline.domain import messages, translations
 from hotline.domain.access import Principal
-from hotline.domain.errors import Invalid, NotFound
+from hotline.domain.errors import NotFound
+from hotline.domain.ids import check_id
 from hotline.domain.world import PRECEDENCES
 from hotline.store.ledger import list_aggregates, load_aggregate
 
 from .commands import on_aggregate
 from .hotline import Hotline
 
-__all__ = ["draft", "check", "certify", "queue", "of_message"]
+__all__ = ["act", "queue", "of_message"]
 
 KIND = translations.KIND
 
 
 def _check_id(value: str, field: str) -> str:
-    if not (4 <= len(value) <= 100) or not all(c.isalnum() or c in "-_" for c in value):
-        raise Invalid(f"{value!r} is not an id (4 to 100 letters, digits, '-' or '_').", field=field)
-    return value
+    # A translation's id holds a message id and a party, so it may be longer than the ids callers choose.
+    return check_id(value, "An id", longest=100, any_letters=True, field=field)
 
 
-async def draft(hl: Hotline, who: Principal, cmd: translations.Draft) -> tuple[dict[str, Any], bool]:
-    _check_id(cmd.message_id, "message_id")
-    if who.party is None:
-        raise NotFound(f"No message {cmd.message_id!r} is visible to you.", field="message_id")
-    tid = translations.translation_id(cmd.message_id, who.party)
-    return await on_aggregate(hl, KIND, tid, also=((messages.KIND, cmd.message_id),),
-                              decide=lambda state, others, now: translations.decide(
-                                  hl.world, who, state, others[cmd.message_id], cmd, now))
-
-
-async def _advance(hl: Hotline, who: Principal, cmd: translations.Check | translations.Certify
-                   ) -> tuple[dict[str, Any], bool]:
-    _check_id(cmd.translation_id, "translation_id")
-    return await on_aggregate(hl, KIND, cmd.translation_id, lambda state, _others, now: translations.decide(
-        hl.world, who, state, None, cmd, now))
-
-
-async def check(hl: Hotline, who: Principal, cmd: translations.Check) -> tuple[dict[str, Any], bool]:
-    return await _advance(hl, who, cmd)
-
-
-async def certify(hl: Hotline, who: Principal, cmd: translations.Certify) -> tuple[dict[str, Any], bool]:
-    return await _advance(hl, who, cmd)
+async def act(hl: Hotline, who: Principal, cmd: translations.Command) -> tuple[dict[str, Any], bool]:
+    """Draft, check or certify a party's translation; its state and whether anything was written."""
+    also: tuple[tuple[str, str], ...]
+    if isinstance(cmd, translations.Draft):
+        _check_id(cmd.message_id, "message_id")
+        if who.party is None:
+            raise NotFound(f"No message {cmd.message_id!r} is visible to you.", field="message_id")
+        tid, also = translations.translation_id(cmd.message_id, who.party), ((messages.KIND, cmd.message_id),)
+    else:
+        tid, also = _check_id(cmd.translation_id, "translation_id"), ()
+    return await on_aggregate(hl, KIND, tid, also=also, decide=lambda state, others, now: translations.decide(
+        hl.world, who, state, others.get(cmd.message_id) if isinstance(cmd, translations.Draft) else None, cmd, now))
 
 
 async def of_message(hl: Hotline, who: Principal, message_id: str) -> list[dict[str, Any]]:

@@ -23,9 +23,10 @@ from hotline.service.unit_of_work import UnitOfWork
 from hotline.store import checkpoints as store
 from hotline.store.ledger import load_aggregate
 
+from .commands import on_aggregate
 from .hotline import Hotline
 
-__all__ = ["register_key", "revoke_key", "list_keys", "accept_cosignature", "agreed", "agreed_all",
+__all__ = ["act", "list_keys", "accept_cosignature", "agreed", "agreed_all",
            "event_agreement", "inclusion", "consistency", "raise_alarm", "latest", "checkpoint_list",
            "ALARM_RAISED"]
 
@@ -46,22 +47,14 @@ async def _key_states(hl: Hotline) -> dict[str, dict[str, Any] | None]:
         return {p: await load_aggregate(conn, wk.KIND, wk.aggregate_id(p)) for p in hl.world.parties}
 
 
-async def register_key(hl: Hotline, who: Principal, party: str, vkey: str, replaces: str | None = None
-                       ) -> tuple[dict[str, Any], bool]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        states = {p: await uow.load(wk.KIND, wk.aggregate_id(p)) for p in hl.world.parties}
-        return wk.decide_register(hl.world, who, party, vkey, states, replaces=replaces)
-
-    events, state = await hl.writer.submit(handle, lambda uow: uow.peek(wk.aggregate_id(party)))
-    return state or {"party": party, "keys": []}, bool(events)
-
-
-async def revoke_key(hl: Hotline, who: Principal, party: str, key_id: str) -> dict[str, Any]:
-    async def handle(uow: UnitOfWork) -> list[Pending]:
-        return wk.decide_revoke(hl.world, who, party, key_id, await uow.load(wk.KIND, wk.aggregate_id(party)))
-
-    _, state = await hl.writer.submit(handle, lambda uow: uow.peek(wk.aggregate_id(party)))
-    return state  # type: ignore[no-any-return]
+async def act(hl: Hotline, who: Principal, cmd: wk.Command) -> tuple[dict[str, Any], bool]:
+    """Register, rotate or revoke a party's witness key; its key state and whether anything was written."""
+    others = [p for p in hl.world.parties if p != cmd.party] if isinstance(cmd, wk.RegisterKey) else []
+    state, wrote = await on_aggregate(
+        hl, wk.KIND, wk.aggregate_id(cmd.party), also=[(wk.KIND, wk.aggregate_id(p)) for p in others],
+        decide=lambda state, loaded, now: wk.decide(
+            hl.world, who, state, cmd, now, states={p: loaded[wk.aggregate_id(p)] for p in others}))
+    return state or {"party": cmd.party, "keys": []}, wrote
 
 
 async def list_keys(hl: Hotline) -> list[dict[str, Any]]:
