@@ -19,6 +19,8 @@ from takproto.functions import msg2proto
 from takproto.proto import TakMessage
 
 import hotline.demo.geography as geography
+import hotline.domain.notices as ntc
+import hotline.domain.zones_agreed as zag
 from hotline.domain.access import Principal
 from hotline.domain.timefmt import parse_iso
 from hotline.interop.cot.gateway import Gateway
@@ -128,13 +130,14 @@ async def test_a_proposed_rectangle_is_drawn_dashed_and_deleted_when_it_is_rejec
     feature = {"type": "Feature", "id": "box-test", "geometry": {"type": "Polygon", "coordinates": [box]},
                "properties": {"kind": "limitation", "binds": ["isr", "syr"], "rules": {"max_tanks": 0},
                               "names": {"en": "Test box", "he": "ריבוע", "ar": "مربع"}}}
-    [state] = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature], "test")
+    [state], _ = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature],
+                                                  "test")
     got = await collect(syr, "hotline-proposal-box-test")
     rect = got["hotline-proposal-box-test"]
     assert rect.get("type") == "u-d-r" and len(links(rect)) == 4
     assert value(rect, "strokeStyle") == "dashed"
-    await deconfliction.decide_zone(service, Principal("syr-super", "syr", "supervisor"), "box-test",
-                                    state["proposal"]["proposal_id"], False, "no")
+    await deconfliction.zone_action(service, Principal("syr-super", "syr", "supervisor"),
+                                    zag.RejectZone("box-test", state["proposal"]["proposal_id"], "no"))
     gone = await collect(syr, "deleted:hotline-proposal-box-test")
     assert gone["deleted:hotline-proposal-box-test"].find("detail/__forcedelete") is not None
     syr.close()
@@ -160,7 +163,7 @@ async def test_a_notice_is_a_marker_stale_at_its_end_for_the_other_party_and_del
     # a new connection gets it in its snapshot
     late = await connect(f"tcp://127.0.0.1:{ports['usa']}")
     await collect(late, "hotline-notice-ntc-tak-1")
-    await deconfliction.withdraw_notice(service, isr, "ntc-tak-1", "cancelled")
+    await deconfliction.withdraw_notice(service, isr, ntc.WithdrawNotice("ntc-tak-1", "cancelled"))
     await collect(syr, "deleted:hotline-notice-ntc-tak-1")
     syr.close()
     late.close()
@@ -261,10 +264,10 @@ async def test_an_accepted_proposal_is_redrawn_solid_in_force_and_its_dashed_pro
     feature = {"type": "Feature", "id": "tri-test", "geometry": {"type": "Polygon", "coordinates": [ring]},
                "properties": {"kind": "separation", "binds": ["isr", "syr"],
                               "names": {"en": "Triangle", "he": "משולש", "ar": "مثلث"}}}
-    [state] = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature], "t")
+    [state], _ = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature], "t")
     await collect(isr, "hotline-proposal-tri-test")
-    await deconfliction.decide_zone(service, Principal("syr-super", "syr", "supervisor"), "tri-test",
-                                    state["proposal"]["proposal_id"], True)
+    await deconfliction.zone_action(service, Principal("syr-super", "syr", "supervisor"),
+                                    zag.AcceptZone("tri-test", state["proposal"]["proposal_id"]))
     got = await collect(isr, "hotline-zone-tri-test", "deleted:hotline-proposal-tri-test")
     zone = got["hotline-zone-tri-test"]
     assert zone.get("type") == "u-d-f" and value(zone, "strokeStyle") == "solid"
