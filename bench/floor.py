@@ -188,6 +188,9 @@ def create_app() -> Starlette:
         entry = (who[1], queue)
         floor.subscribers.add(entry)  # before the backlog is read: nothing falls between the two
         reader = asyncio.create_task(_drain(ws))
+        sender = asyncio.current_task()
+        assert sender is not None
+        reader.add_done_callback(lambda _t: sender.cancel())  # the client left: stop at once, as the hotline does
         last = max(0, int(ws.query_params.get("after", 0)))
         try:
             backlog = [(e["seq"], floor.frames[e["seq"] - 1]) for e in visible(who[1], last, len(floor.events))]
@@ -196,7 +199,7 @@ def create_app() -> Starlette:
                 await ws.send_text('{"type":"events","events":[' + ",".join(f for _s, f in chunk) + "]}")
                 last = chunk[-1][0]
             await ws.send_text(orjson.dumps({"type": "ready", "seq": last}).decode())
-            while not reader.done():
+            while True:
                 try:
                     seq, frame = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
                 except TimeoutError:
@@ -214,7 +217,7 @@ def create_app() -> Starlette:
                     await ws.send_text('{"type":"event","event":' + pending[0] + "}")
                 elif pending:
                     await ws.send_text('{"type":"events","events":[' + ",".join(pending) + "]}")
-        except (WebSocketDisconnect, RuntimeError, ConnectionError):
+        except (WebSocketDisconnect, RuntimeError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             floor.subscribers.discard(entry)
