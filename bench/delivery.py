@@ -154,15 +154,24 @@ def line(label: str, hot: float, floor: float | None, unit: str, target: str, ok
 
 # --- phases ------------------------------------------------------------------------------------------
 
-def paced_phase(server: Server, per_party: int, rate: float, seconds: float) -> dict[str, Any]:
-    """Posts at ``rate`` to ``3 * per_party`` listeners; server CPU per message and delivery latency."""
+def paced_phase(server: Server, per_party: int, rate: float, seconds: float,
+                profile: Path | None = None) -> dict[str, Any]:
+    """Posts at ``rate`` to ``3 * per_party`` listeners; server CPU per message and delivery latency.
+    With ``profile``, py-spy samples the server meanwhile (without pausing it) into that file."""
     tokens = tokens_of(server.base_url)
     listeners = Listeners(server.base_url, listener_tokens(tokens, per_party)).start()
     time.sleep(1)
     listeners.mark()
+    spy = None
+    if profile is not None:
+        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--gil", "-r", "200",  # noqa: S603
+                                "-f", "raw", "-o", str(profile), "-p", str(server.pid), "-d", str(int(seconds))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cpu0, started = server.cpu(), time.monotonic()
     proc, out = run_paced(server.base_url, tokens["isr-duty"], rate, seconds, "paced")
     posted = finish_paced(proc, out, started)
+    if spy is not None:
+        spy.wait(30)
     time.sleep(1)  # the last deliveries
     server_cpu, elapsed = server.cpu() - cpu0, time.monotonic() - started
     lcpu = listeners.cpu()
@@ -354,7 +363,8 @@ def rate_phases(folder: Path, args: argparse.Namespace, only: set[str]) -> None:
     for name, ctx in (("floor", floor_server), ("hotline", hotline_server)):
         with ctx(folder) as server:
             if "cpu" in only:
-                res["cpu"][name] = paced_phase(server, 1, args.rate, args.seconds)
+                res["cpu"][name] = paced_phase(server, 1, args.rate, args.seconds,
+                                               args.profile if name == "hotline" else None)
             if "p99" in only:
                 res["p99"][name] = paced_phase(server, args.per_party, args.rate, args.seconds)
     if "cpu" in only:
@@ -386,6 +396,8 @@ def main() -> None:
     ap.add_argument("--per-party", type=int, default=10, help="listeners per party in the 30-listener phases")
     ap.add_argument("--rest", type=float, default=10, help="seconds the 300 idle streams are watched at rest")
     ap.add_argument("--missed", type=int, default=10_000)
+    ap.add_argument("--profile", type=Path, help="py-spy (in this venv) samples the hotline during the cpu "
+                    "phase into this file (collapsed stacks); bench/_profile.py summarizes it")
     args = ap.parse_args()
     only = set(args.only.split(","))
     if unknown := only - set(PHASES):
@@ -420,6 +432,11 @@ def main() -> None:
         pg_phase(folder, args)
     if "idle" in only:
         idle_phase(folder, args)
+    if args.profile is not None and "cpu" in only and args.profile.exists():
+        from _profile import summarize
+
+        print(f"[profile] the hotline during the cpu phase ({args.profile}):")
+        print("\n".join("  " + x for x in summarize(args.profile.read_text(), 20).splitlines()), flush=True)
     if "catchup" in only:
         took = {}
         for name, ctx in (("floor", floor_server), ("hotline", hotline_server)):
