@@ -178,7 +178,9 @@ def demo(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     """Run the demo world on an embedded SQLite and print the console URL, the accounts and the --db to pass
     to the other commands."""
     from hotline.demo.setup import prepare_demo
+    from hotline.service.logs import configure_logging
 
+    configure_logging("console")
     settings = _settings(db)
     _check_database(settings, must_exist=False)
     password = os.environ.get("HOTLINE_DEMO_PASSWORD") or secrets.token_urlsafe(12)
@@ -200,8 +202,11 @@ def demo(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 @app.command()
 def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          db: DbOpt = None) -> None:
+          db: DbOpt = None, log_format: Annotated[str, typer.Option(help="console or json.")] = "console") -> None:
     """Run the server for a configured deployment (HOTLINE_DATABASE_URL, HOTLINE_WORLD)."""
+    from hotline.service.logs import configure_logging
+
+    configure_logging(log_format)
     settings = _settings(db)
     _check_database(settings, must_exist=False)
     try:

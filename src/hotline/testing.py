@@ -52,7 +52,7 @@ def free_port() -> int:
 @contextmanager
 def fresh_postgres() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test; dropped afterwards."""
-    import asyncpg  # type: ignore[import-untyped]  # only the tests that ask for PostgreSQL need it
+    import asyncpg  # only the tests that ask for PostgreSQL need it
 
     name = "hotline_t_" + uuid.uuid4().hex[:12]
     admin = PG_ADMIN_URL

@@ -1,6 +1,7 @@
 """Every view in English, Hebrew and Arabic, on the full demo (talks, zones, incidents, a dispute, a
-finding): no catalog key missing, and no visible text that is neither from the reader's catalog nor
-data (user text, names the server holds in each language, numbers, grids, date-time groups).
+finding, a heightened line), with the header's desk strip and the alert banner: no catalog key
+missing, and no visible text that is neither from the reader's catalog nor data (user text, names the
+server holds in each language, numbers, grids, date-time groups).
 
 How text is told apart: the console marks data where it puts it (.user-text, <bdi> around values,
 [data-value], <time>, .dtg, <code>); every other visible text node must be a catalog text of the
@@ -80,11 +81,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         api = login(srv.base_url, "isr-duty")
         start = datetime.now(UTC) + timedelta(hours=80)
         r = api.post("/api/v1/notices", json={
-            "type": "ground_movement", "geometry": {"type": "Point", "coordinates": [35.87, 33.30]},
+            "type": "ground_movement", "geometry": {"type": "Point", "coordinates": [35.82, 33.20]},
             "radius_m": 300, "forces": {"troops": 60, "tanks": 14},
             "window": {"start": start.isoformat(), "end": (start + timedelta(hours=12)).isoformat()}})
         assert r.status_code == 201, r.text
         api.close()
+        # The alert-level banner on every page: the mediator heightens the line.
+        usa = login(srv.base_url, "usa-super")
+        r = usa.post("/api/v1/line/level", json={"level": "heightened", "reason": "Drone sightings near Quneitra."})
+        assert r.status_code == 200, r.text
+        usa.close()
         yield srv
 
 
@@ -134,7 +140,24 @@ VIEWS: list[tuple[str, str, Any]] = [
     ("map", "#map-canvas .leaflet-interactive", lambda page: show_finding_and_readout(page)),
     ("report", "#chart-category .chart-track", None),
     ("record", "#record-rows tr", None),
+    ("roster", "#roster-body .roster-desk", lambda page: show_desk_details(page)),
+    ("translate", "#tr-queue li", lambda page: open_first_task(page)),
 ]
+
+
+def show_desk_details(page: Page) -> None:
+    """The header's desk strip and one desk's details, opened as a reader opens them."""
+    chip = page.locator("#desk-strip li[data-desk]").first
+    chip.hover()
+    expect(chip.locator(".desk-more")).to_be_visible()
+
+
+def open_first_task(page: Page) -> None:
+    """The translator's queue and, when something waits, its side-by-side detail."""
+    task = page.locator("#tr-queue button[data-id]")
+    if task.count():
+        task.first.click()
+        page.wait_for_selector("#tr-detail .tr-side")
 
 
 def show_finding_and_readout(page: Page) -> None:
@@ -159,6 +182,7 @@ def test_every_view_speaks_the_readers_language(browser: Browser, demo: ServerPr
         if then:
             then(page)
         page.wait_for_timeout(300)  # let late parts (counts, countdowns) settle
+        expect(page.locator("#alert-level-text")).to_be_visible()
         texts = page.evaluate(_VISIBLE_TEXT, DATA)
         assert texts, view
         keys = [t for t in texts if re.fullmatch(r"[a-z_]+(\.[a-z_0-9]+)+", t)]

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from hotline.domain.events import Pending
 from hotline.ledger.checkpoint import ALG_COSIGNATURE_V1, Checkpoint, SignerKey, generate_key, sign_checkpoint
 from hotline.ledger.cosign import cosign
-from hotline.ledger.envelope import GENESIS, canonical, event_hash
+from hotline.ledger.envelope import GENESIS, canonical
 from hotline.ledger.merkle import MerkleTree
 from hotline.ledger.offline import write_export
+from hotline.ledger.seal import ChainHead, seal
 
 CHANNELS = {"joint": ["isr", "syr", "usa"], "isr-usa": ["isr", "usa"], "syr-usa": ["syr", "usa"]}
 
@@ -31,12 +33,9 @@ class ExportBuilder:
 
     def event(self, channel: str, type: str, party: str, payload: dict[str, Any]) -> dict[str, Any]:
         self.seq += 1
-        ev: dict[str, Any] = {
-            "seq": self.seq, "channel": channel, "chain_index": len(self.trees[channel]),
-            "ts": f"2026-11-25T19:{self.seq // 60 % 60:02d}:{self.seq % 60:02d}Z", "type": type,
-            "party": party, "actor": f"{party}.duty", "payload": payload, "prev_hash": self.heads[channel],
-        }
-        ev["hash"] = event_hash(ev)
+        ts = f"2026-11-25T19:{self.seq // 60 % 60:02d}:{self.seq % 60:02d}Z"
+        decided = Pending(channel, type, party, f"{party}.duty", payload)
+        ev = seal(decided, ChainHead(len(self.trees[channel]), self.heads[channel]), self.seq, ts).event.to_dict()
         self.heads[channel] = ev["hash"]
         self.trees[channel].append_data(canonical(ev))
         if self.keep_events:

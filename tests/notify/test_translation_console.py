@@ -85,7 +85,10 @@ def test_arabic_message_translated_into_hebrew_by_three_people_shown_side_by_sid
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         who = panel.locator(".tr-state").get_attribute("title") or ""
         assert "isr-translator" in who and "isr-duty" in who and "isr-super" in who
-        # side by side: the two columns share a row
+        # on the card the translation is one line until the reader opens it; then side by side
+        expect(panel.locator("summary")).to_contain_text("מאושר")
+        panel.locator("summary").click()
+        expect(panel).to_have_attribute("open", "")
         boxes = [panel.locator(sel).bounding_box() for sel in (".tr-original", ".tr-translation")]
         assert boxes[0] and boxes[1] and abs(boxes[0]["y"] - boxes[1]["y"]) < 2
         ARTIFACTS.mkdir(exist_ok=True)

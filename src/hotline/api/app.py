@@ -7,6 +7,7 @@ import inspect
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 import xstatic.pkg.leaflet  # type: ignore[import-untyped]
@@ -39,13 +40,14 @@ from . import (
 )
 from .deps import COOKIE
 from .limits import BodyLimitMiddleware
+from .request_log import RequestLogMiddleware
 from .security import SecurityMiddleware
 
 __all__ = ["create_app"]
 
 # FastAPI's built-in OpenTelemetry hooks look up the global providers on every request (a noticeable
 # share of posting a message); the hotline runs on closed networks with nothing to export to.
-_NO_TELEMETRY: dict[str, object] = (
+_NO_TELEMETRY: dict[str, Any] = (
     {"telemetry": {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}}
     if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
 
@@ -103,4 +105,5 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
                        upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
     app.add_middleware(SecurityMiddleware, cookie_name=COOKIE)
     metrics.install(app, hl)  # GET /metrics; its request timer is the outermost layer, so it times every answer
+    app.add_middleware(RequestLogMiddleware)  # outermost: a request refused early is logged with its id too
     return app

@@ -11,6 +11,8 @@ from hotline.domain.access import Principal
 from hotline.domain.errors import Unauthorized
 from hotline.service.hotline import Hotline
 
+from .request_log import bind_caller
+
 __all__ = ["COOKIE", "hotline", "credential", "principal", "Caller", "Service"]
 
 COOKIE = "hotline_session"
@@ -43,6 +45,8 @@ async def principal(request: Request) -> Principal:
         raise Unauthorized("Log in first: send a bearer token or the session cookie.")
     who = await hotline(request).auth.authenticate(token)
     request.state.principal = who
+    route = request.scope.get("route")
+    bind_caller(who, getattr(route, "name", None))
     return who
 
 

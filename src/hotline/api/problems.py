@@ -14,13 +14,45 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
-from hotline.domain.errors import DomainError, TooMany
+from hotline.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    TooMany,
+    Unauthorized,
+    UnsupportedType,
+)
 from hotline.store.database import StoreUnavailable
 
-__all__ = ["install", "problem"]
+__all__ = ["install", "problem", "status_of", "STATUS"]
 
 log = logging.getLogger("hotline.api")
 MEDIA = "application/problem+json"
+
+
+# Each kind of domain error as (status, title); the most specific class on the error's MRO wins.
+STATUS: dict[type[DomainError], tuple[int, str]] = {
+    DomainError: (400, "Bad request"),
+    Invalid: (422, "Invalid input"),
+    TooLarge: (413, "Payload too large"),
+    UnsupportedType: (415, "Unsupported media type"),
+    NotFound: (404, "Not found"),
+    Forbidden: (403, "Forbidden"),
+    Conflict: (409, "Conflict"),
+    Unauthorized: (401, "Unauthorized"),
+    TooMany: (429, "Too many requests"),
+}
+
+
+def status_of(exc: DomainError) -> tuple[int, str]:
+    """The HTTP status and title a domain error is reported with."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return STATUS[DomainError]
 
 
 def problem(status: int, title: str, detail: str, *, errors: list[dict[str, str]] | None = None,
@@ -41,9 +73,10 @@ def install(app: FastAPI) -> None:
     async def domain_error(_req: Request, exc: DomainError) -> JSONResponse:
         errors = [{"field": exc.field, "detail": exc.detail}] if exc.field else None
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
-        if exc.status == 401:
+        status, title = status_of(exc)
+        if status == 401:
             headers = {"WWW-Authenticate": 'Bearer realm="hotline"'}
-        return problem(exc.status, exc.title, exc.detail, errors=errors, headers=headers)
+        return problem(status, title, exc.detail, errors=errors, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,6 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hotline.demo.geography import load_gazetteer
 from hotline.domain import findings as fnd
 from hotline.domain import notices as ntc
 from hotline.domain.errors import Invalid
@@ -24,6 +23,7 @@ from hotline.service import deconfliction as use
 
 from . import params
 from .deps import Caller, Service
+from .responses import status_for
 from .security import tile_url
 
 router = APIRouter(prefix="/api/v1", tags=["deconfliction"])
@@ -82,8 +82,7 @@ class RejectIn(Strict):
 
 
 def _status(response: Response, created: bool) -> None:
-    if not created:
-        response.status_code = 200
+    response.status_code = status_for(created)
 
 
 # -- zones ----------------------------------------------------------------------------------------
@@ -144,9 +143,9 @@ async def reject(zone_id: str, proposal_id: str, who: Caller, hl: Service, body:
 
 # -- places and grids -----------------------------------------------------------------------------
 @router.get("/gazetteer", summary="Agreed place names in every language, with every grid")
-async def gazetteer(who: Caller) -> dict[str, Any]:
+async def gazetteer(who: Caller, hl: Service) -> dict[str, Any]:
     return {"places": [{"id": p.id, "kind": p.kind, "names": p.names, "lat": p.lat, "lon": p.lon,
-                        "grids": format_all(p.lat, p.lon)} for p in load_gazetteer()]}
+                        "grids": format_all(p.lat, p.lon)} for p in hl.world.geography.places]}
 
 
 @router.get("/geo/convert", summary="Read a location in any grid (DD, DMS, MGRS, UTM, ITM); answer in all of them")
@@ -194,32 +193,29 @@ async def get_notice(notice_id: str, who: Caller, hl: Service) -> dict[str, Any]
 
 @router.post("/notices/{notice_id}/ack", status_code=201, summary="Acknowledge receipt (not approval)")
 async def ack_notice(notice_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, created = await use.notice_action(
-        hl, who, notice_id, lambda s: ntc.decide_ack(hl.world, who, s, notice_id))
+    state, created = await use.notice_action(hl, who, ntc.AcknowledgeNotice(notice_id))
     _status(response, created)
     return state
 
 
 @router.post("/notices/{notice_id}/query", status_code=201, summary="Ask a party about a notice")
 async def query_notice(notice_id: str, body: QueryIn, who: Caller, hl: Service) -> dict[str, Any]:
-    qid = use.new_id("q")
-    state, _ = await use.notice_action(hl, who, notice_id, lambda s: ntc.decide_query(
-        hl.world, who, s, notice_id, qid, body.text, body.to, body.about_forces))
+    cmd = ntc.QueryNotice(notice_id, use.new_id("q"), body.text, body.to, body.about_forces)
+    state, _ = await use.notice_action(hl, who, cmd)
     return state
 
 
 @router.post("/notices/{notice_id}/answer", status_code=201,
              summary="Answer a query; not_our_forces records the formal 'not our forces'")
 async def answer_notice(notice_id: str, body: AnswerIn, who: Caller, hl: Service) -> dict[str, Any]:
-    state, _ = await use.notice_action(hl, who, notice_id, lambda s: ntc.decide_answer(
-        hl.world, who, s, notice_id, body.query_id, body.text, body.not_our_forces))
+    cmd = ntc.AnswerQuery(notice_id, body.query_id, body.text, body.not_our_forces)
+    state, _ = await use.notice_action(hl, who, cmd)
     return state
 
 
 @router.post("/notices/{notice_id}/object", status_code=201, summary="Object to a notice")
 async def object_notice(notice_id: str, body: TextIn, who: Caller, hl: Service) -> dict[str, Any]:
-    state, _ = await use.notice_action(hl, who, notice_id,
-                                       lambda s: ntc.decide_object(hl.world, who, s, notice_id, body.text))
+    state, _ = await use.notice_action(hl, who, ntc.ObjectToNotice(notice_id, body.text))
     return state
 
 

@@ -11,6 +11,7 @@ from hotline.domain import disputes
 from hotline.service import disputes as use
 
 from .deps import Caller, Service
+from .responses import answer
 
 router = APIRouter(prefix="/api/v1", tags=["disputes"])
 
@@ -43,10 +44,7 @@ class ReferIn(BaseModel):
 
 
 def _answer(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    state, created = result
-    if not created:
-        response.status_code = 200
-    return {**state, "awaiting": disputes.awaiting(state)}
+    return answer(response, result, lambda state: {**state, "awaiting": disputes.awaiting(state)})
 
 
 @router.post("/disputes", status_code=201, summary="Open a dispute, linking incidents")
@@ -70,29 +68,29 @@ async def get_dispute(dispute_id: str, who: Caller, hl: Service) -> dict[str, An
 
 @router.post("/disputes/{dispute_id}/positions", status_code=201, summary="State the caller's party's position")
 async def position(dispute_id: str, body: TextIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, dispute_id, "state_position", {"text": body.text}))
+    return _answer(response, await use.act(hl, who, disputes.StatePosition(dispute_id, body.text)))
 
 
 @router.post("/disputes/{dispute_id}/proposals", status_code=201, summary="Propose terms to settle the dispute")
 async def propose(dispute_id: str, body: TextIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, dispute_id, "propose", {"text": body.text}))
+    return _answer(response, await use.act(hl, who, disputes.ProposeTerms(dispute_id, body.text)))
 
 
 @router.post("/disputes/{dispute_id}/proposals/{proposal_id}/accept", status_code=201,
              summary="Accept a proposal; when every party accepted the same one, the dispute is settled")
 async def accept(dispute_id: str, proposal_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, dispute_id, "accept", {"proposal_id": proposal_id}))
+    return _answer(response, await use.act(hl, who, disputes.AcceptProposal(dispute_id, proposal_id)))
 
 
 @router.post("/disputes/{dispute_id}/escalate", status_code=201, summary="Escalate to supervisors or negotiators")
 async def escalate(dispute_id: str, who: Caller, hl: Service, response: Response,
                    body: EscalateIn | None = None) -> dict[str, Any]:
-    args = body.model_dump() if body else {}
-    return _answer(response, await use.act(hl, who, dispute_id, "escalate", args))
+    cmd = disputes.Escalate(dispute_id, body.to, body.text) if body else disputes.Escalate(dispute_id)
+    return _answer(response, await use.act(hl, who, cmd))
 
 
 @router.post("/disputes/{dispute_id}/refer", status_code=201, summary="Refer the dispute to the talks")
 async def refer(dispute_id: str, who: Caller, hl: Service, response: Response,
                 body: ReferIn | None = None) -> dict[str, Any]:
-    args = body.model_dump() if body else {}
-    return _answer(response, await use.act(hl, who, dispute_id, "refer", args))
+    cmd = disputes.Refer(dispute_id, body.round_id, body.text) if body else disputes.Refer(dispute_id)
+    return _answer(response, await use.act(hl, who, cmd))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from hotline.store.ledger import read_events
+from hotline.service.events import visible_events
 
 from . import params
 from .deps import Caller, Service
@@ -18,8 +18,7 @@ router = APIRouter(tags=["ledger"])
 @router.get("/api/v1/events", summary="Events of the caller's channels after a seq, in order", response_class=JSON)
 async def events(who: Caller, hl: Service, after: params.After = 0,
                  limit: int = Query(100, ge=1, le=1000)) -> JSON:
-    async with hl.db.read() as conn:
-        page = await read_events(conn, after=after, channels=hl.world.channels_of(who.party), limit=limit)
+    page = await visible_events(hl, who, after=after, limit=limit)
     return JSON({"events": [e.to_dict() for e in page], "last_seq": page[-1].seq if page else after})
 
 

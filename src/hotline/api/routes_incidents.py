@@ -12,7 +12,7 @@ from hotline.domain import incidents
 from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import incidents as use
 
-from . import params
+from . import params, responses
 from .deps import Caller, Service
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
@@ -84,10 +84,7 @@ def present(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answer(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    state, created = result
-    if not created:
-        response.status_code = 200
-    return present(state)
+    return responses.answer(response, result, present)
 
 
 @router.get("/incidents/rules", summary="The workflow table: which roles of which parties may cause each event")
@@ -129,43 +126,44 @@ async def get_incident(incident_id: str, who: Caller, hl: Service) -> dict[str, 
 @router.post("/incidents/{incident_id}/ack", status_code=201, summary="Acknowledge for the caller's party")
 async def ack(incident_id: str, who: Caller, hl: Service, response: Response,
               body: NoteIn | None = None) -> dict[str, Any]:
-    args = {"note": body.note if body else ""}
-    return _answer(response, await use.act(hl, who, incident_id, "acknowledge", args))
+    cmd = incidents.AcknowledgeIncident(incident_id, body.note if body else "")
+    return _answer(response, await use.act(hl, who, cmd))
 
 
 @router.post("/incidents/{incident_id}/questions", status_code=201, summary="Ask a clarification question")
 async def ask(incident_id: str, body: QuestionIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incident_id, "ask", body.model_dump()))
+    cmd = incidents.AskQuestion(incident_id, body.text, body.to, body.reply_to)
+    return _answer(response, await use.act(hl, who, cmd))
 
 
 @router.post("/incidents/{incident_id}/questions/{question_id}/answer", status_code=201,
              summary="Answer a question put to the caller's party")
 async def answer(incident_id: str, question_id: str, body: TextIn, who: Caller, hl: Service,
                  response: Response) -> dict[str, Any]:
-    args = {"question_id": question_id, "text": body.text}
-    return _answer(response, await use.act(hl, who, incident_id, "answer", args))
+    return _answer(response, await use.act(hl, who, incidents.AnswerQuestion(incident_id, question_id, body.text)))
 
 
 @router.post("/incidents/{incident_id}/review", status_code=201, summary="Start the joint review")
 async def review(incident_id: str, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incident_id, "start_review", {}))
+    return _answer(response, await use.act(hl, who, incidents.StartReview(incident_id)))
 
 
 @router.post("/incidents/{incident_id}/findings", status_code=201, summary="Propose the text of a finding")
 async def propose(incident_id: str, body: TextIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incident_id, "propose_finding", {"text": body.text}))
+    return _answer(response, await use.act(hl, who, incidents.ProposeFinding(incident_id, body.text)))
 
 
 @router.post("/incidents/{incident_id}/findings/{finding_id}/agree", status_code=201,
              summary="Agree the proposed finding for the caller's party; the last agreement resolves the incident")
 async def agree(incident_id: str, finding_id: params.IndexPath, who: Caller, hl: Service,
                 response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incident_id, "agree_finding", {"finding_id": finding_id}))
+    return _answer(response, await use.act(hl, who, incidents.AgreeFinding(incident_id, finding_id)))
 
 
 @router.post("/incidents/{incident_id}/dispute", status_code=201, summary="Record that no finding can be agreed")
 async def dispute(incident_id: str, body: DisputeIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    return _answer(response, await use.act(hl, who, incident_id, "dispute", body.model_dump()))
+    cmd = incidents.DisputeIncident(incident_id, body.text, body.dispute_id)
+    return _answer(response, await use.act(hl, who, cmd))
 
 
 @router.post("/incidents/{incident_id}/evidence", status_code=201,

@@ -13,7 +13,7 @@ from hotline.service import messages as use
 
 from . import params
 from .deps import Caller, Service
-from .responses import JSON
+from .responses import JSON, status_for
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -68,7 +68,7 @@ async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Servic
         subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
         template=body.template.model_dump() if body.template else None)
     state, created = await use.post_message(hl, who, cmd)
-    return JSON(present(state), status_code=201 if created else 200)
+    return JSON(present(state), status_code=status_for(created))
 
 
 @router.get("/messages/awaiting", summary="Messages waiting for the caller's party to acknowledge, oldest first")
@@ -86,4 +86,4 @@ async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, An
 async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
     state, created = await use.acknowledge(hl, who, message_id, body.note if body else "",
                                            translation_pending=body.translation_pending if body else False)
-    return JSON(present(state), status_code=201 if created else 200)
+    return JSON(present(state), status_code=status_for(created))

@@ -12,6 +12,7 @@ from hotline.service import commitments as use
 
 from . import params
 from .deps import Caller, Service
+from .responses import answer
 
 router = APIRouter(prefix="/api/v1", tags=["talks"])
 
@@ -53,10 +54,7 @@ class StatusIn(BaseModel):
 
 
 def _created(response: Response, result: tuple[dict[str, Any], bool]) -> dict[str, Any]:
-    state, created = result
-    if not created:
-        response.status_code = 200
-    return state
+    return answer(response, result)
 
 
 @router.get("/talks", summary="Rounds of talks with their understandings and commitments")

@@ -15,6 +15,7 @@ from hotline.service import witnessing as use
 
 from . import params
 from .deps import Caller, Service
+from .responses import answer
 
 router = APIRouter(prefix="/api/v1/witness", tags=["witness"])
 
@@ -78,10 +79,7 @@ async def event_agreement(seq: params.SeqPath, who: Caller, hl: Service) -> dict
              summary="Post a party's cosignature of a checkpoint (a repeat answers 200)")
 async def cosign(channel_id: str, body: CosignatureIn, who: Caller, hl: Service,
                  response: Response) -> dict[str, Any]:
-    record, created = await use.accept_cosignature(hl, who, channel_id, body.note)
-    if not created:
-        response.status_code = 200
-    return record
+    return answer(response, await use.accept_cosignature(hl, who, channel_id, body.note))
 
 
 @router.get("/channels/{channel_id}/agreed",
@@ -103,10 +101,7 @@ async def keys(_who: Caller, hl: Service) -> dict[str, Any]:
 @router.post("/parties/{party}/keys", status_code=201,
              summary="Register (or rotate to) a witness key of the caller's party; supervisors only")
 async def register_key(party: str, body: KeyIn, who: Caller, hl: Service, response: Response) -> dict[str, Any]:
-    state, created = await use.register_key(hl, who, party, body.vkey, body.replaces)
-    if not created:
-        response.status_code = 200
-    return state
+    return answer(response, await use.register_key(hl, who, party, body.vkey, body.replaces))
 
 
 @router.delete("/parties/{party}/keys/{key_id}", summary="Revoke a witness key of the caller's party; supervisors only")

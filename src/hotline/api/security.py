@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,17 +112,17 @@ def _same_origin(scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:
     if origin is None or host is None:
         return False
     scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
-    return origin.decode("latin-1") == f"{scheme}://{host.decode('latin-1')}"
+    return bool(origin.decode("latin-1") == f"{scheme}://{host.decode('latin-1')}")
 
 
-def same_origin_ws(scope: dict[str, Any]) -> bool:
+def same_origin_ws(scope: MutableMapping[str, Any]) -> bool:
     headers = dict(scope["headers"])
     origin = headers.get(b"origin")
     host = headers.get(b"host")
     if origin is None or host is None:
         return False
     scheme = "https" if scope.get("scheme") == "wss" else "http"
-    return origin.decode("latin-1") == f"{scheme}://{host.decode('latin-1')}"
+    return bool(origin.decode("latin-1") == f"{scheme}://{host.decode('latin-1')}")
 
 
 async def _refuse(send: Any, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]]) -> None:

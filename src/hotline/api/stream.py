@@ -29,10 +29,11 @@ from hotline.domain.errors import DomainError
 from hotline.domain.timefmt import iso
 from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event, event_frame, events_frame
 from hotline.service.auth import token_hash
-from hotline.store.ledger import read_events
+from hotline.service.events import events_of_channels
 
 from . import params
 from .deps import credential, hotline
+from .request_log import bind_caller
 from .security import same_origin_ws
 
 router = APIRouter()
@@ -56,6 +57,7 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
             await ws.close(CLOSE_CROSS_SITE, "cross-site stream refused")
             return
         who = await hl.auth.authenticate(token)
+        bind_caller(who, "stream")
     except DomainError:
         await ws.accept()
         await ws.close(CLOSE_UNAUTHORIZED, "log in again")
@@ -72,14 +74,13 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
     # The server ends the stream by cancelling the sender: when the client falls behind (4008), when
     # the session is revoked (4001), or when the client has gone (the reader below sees it at once,
     # so the subscription does not linger until the next heartbeat).
-    sub.on_kick = sender.cancel
+    sub.on_kick = lambda: None if sender.cancel() else None
     reader = asyncio.create_task(_drain_client(ws))
     reader.add_done_callback(lambda _t: sub.kick(1000, "client left"))
     last = max(0, after)
     try:
         while True:  # the backlog, page by page
-            async with hl.db.read() as conn:
-                page = await read_events(conn, after=last, channels=channels, limit=BACKLOG_PAGE)
+            page = await events_of_channels(hl, channels, after=last, limit=BACKLOG_PAGE)
             for start in range(0, len(page), FRAME_EVENTS):
                 chunk = page[start:start + FRAME_EVENTS]
                 await ws.send_text(events_frame([encode_event(ev) for ev in chunk]))

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from hotline.domain import incidents as inc
 from hotline.domain.access import Principal
-from hotline.domain.disputes import OpenDispute
+from hotline.domain.disputes import Escalate, OpenDispute, StatePosition
 from hotline.domain.errors import DomainError
 from hotline.domain.messages import PostMessage
 from hotline.domain.timefmt import iso
@@ -60,39 +60,39 @@ async def seed_scenario(hl: Hotline) -> None:
     await _once(report("inc-demo-uav", "syr-duty", "uav_sighting", 20, 33.1256, 35.8236, ("isr",),
                        "A small drone flew east over Quneitra at about 300 m for ten minutes."))
     for who in ("isr-duty", "usa-duty"):
-        await _once(incidents.act(hl, _who(who), "inc-demo-uav", "acknowledge", {}))
-    await _once(incidents.act(hl, _who("isr-duty"), "inc-demo-uav", "ask",
-                              {"to": "syr", "text": "Direction of flight when it left, and last position?"}))
+        await _once(incidents.act(hl, _who(who), inc.AcknowledgeIncident("inc-demo-uav")))
+    await _once(incidents.act(hl, _who("isr-duty"), inc.AskQuestion(
+        "inc-demo-uav", "Direction of flight when it left, and last position?", to="syr")))
     state = await incidents.get_incident(hl, _who("syr-duty"), "inc-demo-uav")
     for q in state["questions"]:
         if q["answer"] is None:
-            await _once(incidents.act(hl, _who("syr-duty"), "inc-demo-uav", "answer",
-                                      {"question_id": q["id"], "text": "East-north-east, last seen near Jubata."}))
-    await _once(incidents.act(hl, _who("usa-super"), "inc-demo-uav", "start_review", {}))
-    await _once(incidents.act(hl, _who("usa-super"), "inc-demo-uav", "propose_finding",
-                              {"text": "A civilian survey drone; no military activity. Both parties agree to "
-                                       "notify survey flights 24 h ahead."}))
+            await _once(incidents.act(hl, _who("syr-duty"), inc.AnswerQuestion(
+                "inc-demo-uav", q["id"], "East-north-east, last seen near Jubata.")))
+    await _once(incidents.act(hl, _who("usa-super"), inc.StartReview("inc-demo-uav")))
+    await _once(incidents.act(hl, _who("usa-super"), inc.ProposeFinding(
+        "inc-demo-uav", "A civilian survey drone; no military activity. Both parties agree to "
+                        "notify survey flights 24 h ahead.")))
     for who in ("syr-super", "isr-super"):
-        await _once(incidents.act(hl, _who(who), "inc-demo-uav", "agree_finding", {}))
+        await _once(incidents.act(hl, _who(who), inc.AgreeFinding("inc-demo-uav")))
 
     # Shots across the line: the parties disagree, and the dispute goes to the next round of talks.
     await _once(report("inc-demo-fire", "isr-duty", "exchange_of_fire", 30, 33.02, 35.86, ("syr",),
                        "Small-arms fire from east of Line B towards a patrol west of Line A. No casualties.",
                        damage="One vehicle hit."))
     for who in ("syr-duty", "usa-duty"):
-        await _once(incidents.act(hl, _who(who), "inc-demo-fire", "acknowledge", {}))
-    await _once(incidents.act(hl, _who("syr-super"), "inc-demo-fire", "dispute",
-                              {"text": "No Syrian unit fired; the patrol was inside the Area of Separation."}))
+        await _once(incidents.act(hl, _who(who), inc.AcknowledgeIncident("inc-demo-fire")))
+    await _once(incidents.act(hl, _who("syr-super"), inc.DisputeIncident(
+        "inc-demo-fire", "No Syrian unit fired; the patrol was inside the Area of Separation.")))
     await _once(disputes.open_dispute(hl, _who("isr-super"), OpenDispute(
         "dsp-demo-fire", "Fire near Line A, sector centre", ("isr", "syr"), ("inc-demo-fire",),
         "Who fired, and where the patrol was.")))
-    await _once(disputes.act(hl, _who("isr-super"), "dsp-demo-fire", "state_position",
-                             {"text": "The patrol stayed west of Line A; the fire came from the east."}))
-    await _once(disputes.act(hl, _who("syr-super"), "dsp-demo-fire", "state_position",
-                             {"text": "No Syrian unit was in range; we ask for the UN observers' report."}))
-    await _once(disputes.act(hl, _who("isr-super"), "dsp-demo-fire", "escalate", {"text": "No agreement on duty"}))
+    await _once(disputes.act(hl, _who("isr-super"), StatePosition(
+        "dsp-demo-fire", "The patrol stayed west of Line A; the fire came from the east.")))
+    await _once(disputes.act(hl, _who("syr-super"), StatePosition(
+        "dsp-demo-fire", "No Syrian unit was in range; we ask for the UN observers' report.")))
+    await _once(disputes.act(hl, _who("isr-super"), Escalate("dsp-demo-fire", text="No agreement on duty")))
 
     # A crossing reported an hour ago, still waiting for Syria's acknowledgement.
     await _once(report("inc-demo-crossing", "usa-duty", "line_crossing", 1, 33.20, 35.85, ("isr", "syr"),
                        "UN observers report shepherds with a flock crossing Line B westwards."))
-    await _once(incidents.act(hl, _who("isr-duty"), "inc-demo-crossing", "acknowledge", {}))
+    await _once(incidents.act(hl, _who("isr-duty"), inc.AcknowledgeIncident("inc-demo-crossing")))

@@ -40,11 +40,9 @@ async def prepare_demo(settings: Settings, password: str, *, talks: bool = False
         if talks if zones is None else zones:  # the agreed geography, recorded as events once (idempotent)
             from hotline.service.deconfliction import seed_zones
 
-            from .geography import zones_geojson
-
             hl.writer.start()
             try:
-                await seed_zones(hl, zones_geojson()["features"])
+                await seed_zones(hl, list(hl.world.geography.zone_features))
             finally:
                 await hl.writer.stop()
         if scenario:  # a day on the line: messages, incidents, a dispute (idempotent)

@@ -18,6 +18,7 @@ from typing import Any
 from .access import Principal, require_role, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
+from .ids import check_id
 from .incidents import choose_channel
 from .timefmt import iso, parse_iso
 from .world import World
@@ -33,7 +34,6 @@ COMMITMENT_STATUSES = ("pending", "in_progress", "delivered", "cancelled")
 # Which status a commitment may move to from which; cancelling takes a supervisor.
 STATUS_MOVES = {"pending": ("in_progress", "delivered", "cancelled"), "in_progress": ("delivered", "cancelled"),
                 "delivered": (), "cancelled": ()}
-_ID = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -69,8 +69,7 @@ class RecordCommitment:
 
 
 def _check_id(value: str, name: str) -> None:
-    if not _ID.match(value):
-        raise Invalid(f"A {name} has 3 to 64 letters, digits, '-' or '_'.", field="id")
+    check_id(value, f"A {name}", shortest=3)
 
 
 def _text(value: str, name: str, limit: int, *, required: bool = True) -> None:

@@ -9,7 +9,7 @@ dispute to the talks takes it to the negotiators. Status: open -> under_negotiat
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,16 +17,17 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
+from .ids import check_id
 from .incidents import choose_channel
 from .world import World
 
-__all__ = ["KIND", "LEVELS", "STATUSES", "TRANSITIONS", "OpenDispute", "decide_open", "decide", "evolve",
+__all__ = ["KIND", "LEVELS", "STATUSES", "TRANSITIONS", "OpenDispute", "decide_open", "decide", "Step",
+           "StatePosition", "ProposeTerms", "AcceptProposal", "Escalate", "Refer", "evolve",
            "next_due", "awaiting"]
 
 KIND = "dispute"
 LEVELS = ("duty", "supervisor", "negotiators")
 STATUSES = ("open", "under_negotiation", "referred_to_talks", "settled")
-_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 _LIVE = ("open", "under_negotiation", "referred_to_talks")
 
 
@@ -67,8 +68,7 @@ def decide_open(world: World, who: Principal, cmd: OpenDispute, now: datetime, e
                 incidents: dict[str, dict[str, Any] | None]) -> list[Pending]:
     """``incidents`` maps each linked id to its state (None if unknown), loaded by the caller."""
     party = require_speaker(who, "open disputes")
-    if not _ID.match(cmd.dispute_id):
-        raise Invalid("A dispute id has 4 to 64 letters, digits, '-' or '_'.", field="id")
+    check_id(cmd.dispute_id, "A dispute id")
     _text(cmd.title, "title", 300)
     _text(cmd.summary, "summary", 8000, required=False)
     for p in cmd.parties:
@@ -111,64 +111,114 @@ def _authorize(world: World, who: Principal, st: dict[str, Any], event_type: str
     return who.party
 
 
-def decide(world: World, who: Principal, state: dict[str, Any] | None, dispute_id: str, action: str,
-           args: dict[str, Any], now: datetime) -> list[Pending]:
-    """``action``: state_position, propose, accept, escalate, refer."""
+@dataclass(frozen=True, slots=True)
+class StatePosition:
+    dispute_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeTerms:
+    dispute_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptProposal:
+    dispute_id: str
+    proposal_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate:
+    dispute_id: str
+    to: str | None = None  # default: the next level
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Refer:
+    dispute_id: str
+    round_id: str | None = None
+    text: str = ""
+
+
+# A step on a dispute that is open (opening one is ``OpenDispute``).
+Step = StatePosition | ProposeTerms | AcceptProposal | Escalate | Refer
+
+
+def _position(world: World, who: Principal, state: dict[str, Any], cmd: StatePosition) -> list[Pending]:
+    party = _authorize(world, who, state, "dispute.position_stated")
+    _text(cmd.text, "text", 8000)
+    return [Pending(state["channel"], "dispute.position_stated", party, who.username,
+                    {"dispute_id": cmd.dispute_id, "text": cmd.text}, (KIND, cmd.dispute_id))]
+
+
+def _propose(world: World, who: Principal, state: dict[str, Any], cmd: ProposeTerms) -> list[Pending]:
+    party = _authorize(world, who, state, "dispute.proposal_made")
+    _text(cmd.text, "text", 8000)
+    pid = f"p{len(state['proposals']) + 1}"
+    return [Pending(state["channel"], "dispute.proposal_made", party, who.username,
+                    {"dispute_id": cmd.dispute_id, "proposal_id": pid, "text": cmd.text}, (KIND, cmd.dispute_id))]
+
+
+def _accept(world: World, who: Principal, state: dict[str, Any], cmd: AcceptProposal) -> list[Pending]:
+    pid = cmd.proposal_id
+    proposal = next((p for p in state["proposals"] if p["id"] == pid), None)
+    if proposal is None:
+        raise NotFound(f"Dispute {cmd.dispute_id!r} has no proposal {pid!r}.", field="proposal_id")
+    party = _authorize(world, who, state, "dispute.proposal_accepted")
+    if party in proposal["accepted"]:
+        return []
+    ch, agg = state["channel"], (KIND, cmd.dispute_id)
+    out = [Pending(ch, "dispute.proposal_accepted", party, who.username,
+                   {"dispute_id": cmd.dispute_id, "proposal_id": pid}, agg)]
+    if set(proposal["accepted"]) | {party} >= set(state["parties"]):
+        out.append(Pending(ch, "dispute.settled", None, SYSTEM,
+                           {"dispute_id": cmd.dispute_id, "proposal_id": pid, "terms": proposal["text"]}, agg))
+    return out
+
+
+def _escalate(world: World, who: Principal, state: dict[str, Any], cmd: Escalate) -> list[Pending]:
+    party = _authorize(world, who, state, "dispute.escalated")
+    to = cmd.to or (LEVELS[LEVELS.index(state["level"]) + 1] if state["level"] != LEVELS[-1] else None)
+    if to not in LEVELS:
+        raise Invalid(f"Escalate to one of {', '.join(LEVELS)}.", field="to")
+    if LEVELS.index(to) <= LEVELS.index(state["level"]):
+        raise Conflict(f"The dispute is already at the {state['level']} level; escalation only goes up.",
+                       field="to")
+    if to == "negotiators" and who.role != "supervisor":
+        raise Forbidden("Only a supervisor may take a dispute to the negotiators.")
+    _text(cmd.text, "text", 4000, required=False)
+    return [Pending(state["channel"], "dispute.escalated", party, who.username,
+                    {"dispute_id": cmd.dispute_id, "from": state["level"], "to": to, "reason": cmd.text},
+                    (KIND, cmd.dispute_id))]
+
+
+def _refer(world: World, who: Principal, state: dict[str, Any], cmd: Refer) -> list[Pending]:
+    party = _authorize(world, who, state, "dispute.referred")
+    _text(cmd.text, "text", 4000, required=False)
+    ch, agg = state["channel"], (KIND, cmd.dispute_id)
+    out = []
+    if state["level"] != "negotiators":  # the talks are the negotiators' table
+        out.append(Pending(ch, "dispute.escalated", party, who.username,
+                           {"dispute_id": cmd.dispute_id, "from": state["level"], "to": "negotiators",
+                            "reason": "referred to talks"}, agg))
+    out.append(Pending(ch, "dispute.referred", party, who.username,
+                       {"dispute_id": cmd.dispute_id, "round_id": cmd.round_id, "note": cmd.text}, agg))
+    return out
+
+
+_STEPS: dict[type, Callable[..., list[Pending]]] = {
+    StatePosition: _position, ProposeTerms: _propose, AcceptProposal: _accept, Escalate: _escalate, Refer: _refer,
+}
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Step, now: datetime) -> list[Pending]:
+    """One step by a person on the dispute ``cmd.dispute_id`` (in state ``state``)."""
     if state is None or state["channel"] not in world.channels_of(who.party):
-        raise NotFound(f"No dispute {dispute_id!r} is visible to you.", field="dispute_id")
-    ch, agg = state["channel"], (KIND, dispute_id)
-    if action == "state_position":
-        party = _authorize(world, who, state, "dispute.position_stated")
-        _text(args.get("text", ""), "text", 8000)
-        return [Pending(ch, "dispute.position_stated", party, who.username,
-                        {"dispute_id": dispute_id, "text": args["text"]}, agg)]
-    if action == "propose":
-        party = _authorize(world, who, state, "dispute.proposal_made")
-        _text(args.get("text", ""), "text", 8000)
-        pid = f"p{len(state['proposals']) + 1}"
-        return [Pending(ch, "dispute.proposal_made", party, who.username,
-                        {"dispute_id": dispute_id, "proposal_id": pid, "text": args["text"]}, agg)]
-    if action == "accept":
-        pid = str(args.get("proposal_id", ""))
-        proposal = next((p for p in state["proposals"] if p["id"] == pid), None)
-        if proposal is None:
-            raise NotFound(f"Dispute {dispute_id!r} has no proposal {pid!r}.", field="proposal_id")
-        party = _authorize(world, who, state, "dispute.proposal_accepted")
-        if party in proposal["accepted"]:
-            return []
-        out = [Pending(ch, "dispute.proposal_accepted", party, who.username,
-                       {"dispute_id": dispute_id, "proposal_id": pid}, agg)]
-        if set(proposal["accepted"]) | {party} >= set(state["parties"]):
-            out.append(Pending(ch, "dispute.settled", None, SYSTEM,
-                               {"dispute_id": dispute_id, "proposal_id": pid, "terms": proposal["text"]}, agg))
-        return out
-    if action == "escalate":
-        party = _authorize(world, who, state, "dispute.escalated")
-        to = args.get("to") or (LEVELS[LEVELS.index(state["level"]) + 1] if state["level"] != LEVELS[-1] else None)
-        if to not in LEVELS:
-            raise Invalid(f"Escalate to one of {', '.join(LEVELS)}.", field="to")
-        if LEVELS.index(to) <= LEVELS.index(state["level"]):
-            raise Conflict(f"The dispute is already at the {state['level']} level; escalation only goes up.",
-                           field="to")
-        if to == "negotiators" and who.role != "supervisor":
-            raise Forbidden("Only a supervisor may take a dispute to the negotiators.")
-        _text(args.get("text", ""), "text", 4000, required=False)
-        return [Pending(ch, "dispute.escalated", party, who.username,
-                        {"dispute_id": dispute_id, "from": state["level"], "to": to, "reason": args.get("text", "")},
-                        agg)]
-    if action == "refer":
-        party = _authorize(world, who, state, "dispute.referred")
-        _text(args.get("text", ""), "text", 4000, required=False)
-        out = []
-        if state["level"] != "negotiators":  # the talks are the negotiators' table
-            out.append(Pending(ch, "dispute.escalated", party, who.username,
-                               {"dispute_id": dispute_id, "from": state["level"], "to": "negotiators",
-                                "reason": "referred to talks"}, agg))
-        out.append(Pending(ch, "dispute.referred", party, who.username,
-                           {"dispute_id": dispute_id, "round_id": args.get("round_id"),
-                            "note": args.get("text", "")}, agg))
-        return out
-    raise NotFound(f"There is no dispute action {action!r}.", field="action")
+        raise NotFound(f"No dispute {cmd.dispute_id!r} is visible to you.", field="dispute_id")
+    return _STEPS[type(cmd)](world, who, state, cmd)
 
 
 def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,19 @@
 """One error family for every rule the system enforces.
 
-Each error carries the HTTP status it maps to and a full-sentence ``detail`` naming the cause and the
-fix; ``field`` points at the offending input where there is one. The API renders them as RFC 9457
-problem details; the CLI prints ``detail``.
+Each error is a kind of refusal with a full-sentence ``detail`` naming the cause and the fix;
+``field`` points at the offending input where there is one. The kinds say what went wrong, not how a
+transport reports it: ``hotline.api.problems`` alone maps them to HTTP statuses and RFC 9457 problem
+details, and the CLI, the witness and the CoT gateway print ``detail``.
+
+    DomainError
+     ├── Invalid          the input breaks a rule (a field, a value, a shape)
+     ├── TooLarge         the input is bigger than allowed (an evidence file)
+     ├── UnsupportedType  the input is of a kind not accepted (a file's media type)
+     ├── NotFound         no such record, or not one the caller may see
+     ├── Forbidden        the caller may not do this
+     ├── Conflict         the record is in a state that does not allow it, or the id is taken
+     ├── Unauthorized     the caller is not signed in
+     └── TooMany          the caller must wait ``retry_after`` seconds
 """
 
 from __future__ import annotations
@@ -10,6 +21,8 @@ from __future__ import annotations
 __all__ = [
     "DomainError",
     "Invalid",
+    "TooLarge",
+    "UnsupportedType",
     "NotFound",
     "Forbidden",
     "Conflict",
@@ -19,50 +32,41 @@ __all__ = [
 
 
 class DomainError(Exception):
-    status = 400
-    title = "Bad request"
-
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
 
-    def problem(self) -> dict[str, object]:
-        body: dict[str, object] = {"title": self.title, "status": self.status, "detail": self.detail}
-        if self.field:
-            body["errors"] = [{"field": self.field, "detail": self.detail}]
-        return body
-
 
 class Invalid(DomainError):
-    status = 422
-    title = "Invalid input"
+    pass
+
+
+class TooLarge(DomainError):
+    pass
+
+
+class UnsupportedType(DomainError):
+    pass
 
 
 class NotFound(DomainError):
-    status = 404
-    title = "Not found"
+    pass
 
 
 class Forbidden(DomainError):
-    status = 403
-    title = "Forbidden"
+    pass
 
 
 class Conflict(DomainError):
-    status = 409
-    title = "Conflict"
+    pass
 
 
 class Unauthorized(DomainError):
-    status = 401
-    title = "Unauthorized"
+    pass
 
 
 class TooMany(DomainError):
-    status = 429
-    title = "Too many requests"
-
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,12 +23,14 @@ from typing import Any
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
+from .ids import check_id
 from .timefmt import iso, parse_iso
 from .world import World
 
 __all__ = ["KIND", "CATEGORIES", "STATES", "TRANSITIONS", "Rule", "Location", "ReportIncident", "choose_channel",
-           "validate_report", "decide_report", "decide", "decide_evidence", "evolve", "next_due", "tick",
-           "awaiting", "sector_of", "MAX_TEXT"]
+           "validate_report", "decide_report", "decide", "decide_evidence", "Step", "AcknowledgeIncident",
+           "AskQuestion", "AnswerQuestion", "StartReview", "ProposeFinding", "AgreeFinding", "DisputeIncident",
+           "evolve", "next_due", "tick", "awaiting", "sector_of", "MAX_TEXT"]
 
 KIND = "incident"
 CATEGORIES = ("airspace_violation", "exchange_of_fire", "line_crossing", "uav_sighting", "civilian_detention",
@@ -44,7 +47,6 @@ DEFAULT_SECTORS = ({"id": "north", "min_lat": 33.18, "max_lat": 90.0},
                    {"id": "central", "min_lat": 32.95, "max_lat": 33.18},
                    {"id": "south", "min_lat": -90.0, "max_lat": 32.95})
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 
 OPS = ("operator", "supervisor")
 SUPERVISOR = ("supervisor",)
@@ -131,8 +133,7 @@ def check_location(loc: Location) -> None:
 
 
 def validate_report(world: World, cmd: ReportIncident, now: datetime) -> None:
-    if not _ID.match(cmd.incident_id):
-        raise Invalid("An incident id has 4 to 64 letters, digits, '-' or '_'.", field="id")
+    check_id(cmd.incident_id, "An incident id")
     if cmd.category not in CATEGORIES:
         raise Invalid(f"Unknown category {cmd.category!r}; use one of {', '.join(CATEGORIES)}.", field="category")
     start = _when(cmd.occurred_from, "occurred_from")
@@ -237,83 +238,152 @@ def _visible(world: World, who: Principal, state: dict[str, Any] | None, inciden
     return state
 
 
-def decide(world: World, who: Principal, state: dict[str, Any] | None, incident_id: str, action: str,
-           args: dict[str, Any], now: datetime) -> list[Pending]:
-    """One workflow step by a person: ``action`` is acknowledge, ask, answer, start_review, propose_finding,
-    agree_finding or dispute; ``args`` holds its inputs (text, to, question_id, finding_id)."""
-    st = _visible(world, who, state, incident_id)
-    agg = (KIND, incident_id)
-    ch = st["channel"]
-    if action == "acknowledge":
-        entry = st["acks"].get(who.party or "")
-        if entry is not None and entry["ack"] is not None:
-            return []  # acknowledged already: the first acknowledgement stands
-        party = _authorize(world, who, st, "incident.acknowledged")
-        _text(args.get("note", ""), "note", required=False, limit=2000)
-        late = now > parse_iso(entry["deadline"]) if entry else False
-        return [Pending(ch, "incident.acknowledged", party, who.username,
-                        {"incident_id": incident_id, "late": late, "note": args.get("note", "")}, agg)]
-    if action == "ask":
-        party = _authorize(world, who, st, "incident.question_asked")
-        to = args.get("to") or st["party"]
-        if to not in world.channels[ch].members or to == party:
-            raise Invalid(f"Put the question to another party of this incident's channel, not {to!r}.", field="to")
-        _text(args.get("text", ""), "text", limit=4000)
-        qid = f"q{len(st['questions']) + 1}"
-        return [Pending(ch, "incident.question_asked", party, who.username,
-                        {"incident_id": incident_id, "question_id": qid, "to": to, "text": args["text"],
-                         "reply_to": args.get("reply_to")}, agg)]
-    if action == "answer":
-        qid = str(args.get("question_id", ""))
-        question = next((q for q in st["questions"] if q["id"] == qid), None)
-        if question is None:
-            raise NotFound(f"Incident {incident_id!r} has no question {qid!r}.", field="question_id")
-        if question["answer"] is not None:
-            raise Conflict(f"Question {qid!r} was answered already (event {question['answer']['seq']}); ask a "
-                           "follow-up question instead.", field="question_id")
-        party = _authorize(world, who, st, "incident.question_answered", question)
-        _text(args.get("text", ""), "text", limit=4000)
-        return [Pending(ch, "incident.question_answered", party, who.username,
-                        {"incident_id": incident_id, "question_id": qid, "text": args["text"]}, agg)]
-    if action == "start_review":
-        party = _authorize(world, who, st, "incident.review_started")
-        waiting = sorted(p for p, a in st["acks"].items() if a["ack"] is None)
-        if waiting:
-            raise Conflict(f"Joint review waits for the acknowledgement of {', '.join(waiting)}.", field="status")
-        open_q = [q["id"] for q in st["questions"] if q["answer"] is None]
-        if open_q:
-            raise Conflict(f"Joint review waits for the answers to {', '.join(open_q)}.", field="status")
-        return [Pending(ch, "incident.review_started", party, who.username, {"incident_id": incident_id}, agg)]
-    if action == "propose_finding":
-        party = _authorize(world, who, st, "incident.finding_proposed")
-        _text(args.get("text", ""), "text", limit=8000)
-        fid = (st["finding"]["id"] + 1) if st["finding"] else 1
-        return [Pending(ch, "incident.finding_proposed", party, who.username,
-                        {"incident_id": incident_id, "finding_id": fid, "text": args["text"]}, agg)]
-    if action == "agree_finding":
-        party = _authorize(world, who, st, "incident.finding_agreed")
-        finding = st["finding"]
-        if finding is None:
-            raise Conflict("No finding has been proposed yet; propose one first.", field="finding_id")
-        if args.get("finding_id") not in (None, finding["id"]):
-            raise Conflict(f"The finding under review is now #{finding['id']}; read it and agree to that one.",
-                           field="finding_id")
-        if party in finding["agreed"]:
-            return []
-        out = [Pending(ch, "incident.finding_agreed", party, who.username,
-                       {"incident_id": incident_id, "finding_id": finding["id"]}, agg)]
-        if set(finding["agreed"]) | {party} >= set(st["parties"]):
-            out.append(Pending(ch, "incident.resolved", None, SYSTEM,
-                               {"incident_id": incident_id, "finding_id": finding["id"], "finding": finding["text"],
-                                "agreed_by": sorted(set(finding["agreed"]) | {party})}, agg))
-        return out
-    if action == "dispute":
-        party = _authorize(world, who, st, "incident.disputed")
-        _text(args.get("text", ""), "text", limit=4000)
-        return [Pending(ch, "incident.disputed", party, who.username,
-                        {"incident_id": incident_id, "reason": args["text"], "dispute_id": args.get("dispute_id")},
-                        agg)]
-    raise NotFound(f"There is no incident action {action!r}.", field="action")
+@dataclass(frozen=True, slots=True)
+class AcknowledgeIncident:
+    incident_id: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AskQuestion:
+    incident_id: str
+    text: str
+    to: str | None = None  # default: the reporting party
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerQuestion:
+    incident_id: str
+    question_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartReview:
+    incident_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProposeFinding:
+    incident_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgreeFinding:
+    incident_id: str
+    finding_id: int | None = None  # the finding the caller read; None: the one under review
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeIncident:
+    incident_id: str
+    text: str
+    dispute_id: str | None = None
+
+
+# A person's workflow step on an incident that exists (reporting one is ``ReportIncident``).
+Step = (AcknowledgeIncident | AskQuestion | AnswerQuestion | StartReview | ProposeFinding | AgreeFinding
+        | DisputeIncident)
+
+
+def _acknowledge(world: World, who: Principal, st: dict[str, Any], cmd: AcknowledgeIncident,
+                 now: datetime) -> list[Pending]:
+    entry = st["acks"].get(who.party or "")
+    if entry is not None and entry["ack"] is not None:
+        return []  # acknowledged already: the first acknowledgement stands
+    party = _authorize(world, who, st, "incident.acknowledged")
+    _text(cmd.note, "note", required=False, limit=2000)
+    late = now > parse_iso(entry["deadline"]) if entry else False
+    return [Pending(st["channel"], "incident.acknowledged", party, who.username,
+                    {"incident_id": cmd.incident_id, "late": late, "note": cmd.note}, (KIND, cmd.incident_id))]
+
+
+def _ask(world: World, who: Principal, st: dict[str, Any], cmd: AskQuestion, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "incident.question_asked")
+    to = cmd.to or st["party"]
+    if to not in world.channels[st["channel"]].members or to == party:
+        raise Invalid(f"Put the question to another party of this incident's channel, not {to!r}.", field="to")
+    _text(cmd.text, "text", limit=4000)
+    qid = f"q{len(st['questions']) + 1}"
+    return [Pending(st["channel"], "incident.question_asked", party, who.username,
+                    {"incident_id": cmd.incident_id, "question_id": qid, "to": to, "text": cmd.text,
+                     "reply_to": cmd.reply_to}, (KIND, cmd.incident_id))]
+
+
+def _answer(world: World, who: Principal, st: dict[str, Any], cmd: AnswerQuestion, now: datetime) -> list[Pending]:
+    qid = cmd.question_id
+    question = next((q for q in st["questions"] if q["id"] == qid), None)
+    if question is None:
+        raise NotFound(f"Incident {cmd.incident_id!r} has no question {qid!r}.", field="question_id")
+    if question["answer"] is not None:
+        raise Conflict(f"Question {qid!r} was answered already (event {question['answer']['seq']}); ask a "
+                       "follow-up question instead.", field="question_id")
+    party = _authorize(world, who, st, "incident.question_answered", question)
+    _text(cmd.text, "text", limit=4000)
+    return [Pending(st["channel"], "incident.question_answered", party, who.username,
+                    {"incident_id": cmd.incident_id, "question_id": qid, "text": cmd.text}, (KIND, cmd.incident_id))]
+
+
+def _start_review(world: World, who: Principal, st: dict[str, Any], cmd: StartReview, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "incident.review_started")
+    waiting = sorted(p for p, a in st["acks"].items() if a["ack"] is None)
+    if waiting:
+        raise Conflict(f"Joint review waits for the acknowledgement of {', '.join(waiting)}.", field="status")
+    open_q = [q["id"] for q in st["questions"] if q["answer"] is None]
+    if open_q:
+        raise Conflict(f"Joint review waits for the answers to {', '.join(open_q)}.", field="status")
+    return [Pending(st["channel"], "incident.review_started", party, who.username,
+                    {"incident_id": cmd.incident_id}, (KIND, cmd.incident_id))]
+
+
+def _propose(world: World, who: Principal, st: dict[str, Any], cmd: ProposeFinding, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "incident.finding_proposed")
+    _text(cmd.text, "text", limit=8000)
+    fid = (st["finding"]["id"] + 1) if st["finding"] else 1
+    return [Pending(st["channel"], "incident.finding_proposed", party, who.username,
+                    {"incident_id": cmd.incident_id, "finding_id": fid, "text": cmd.text}, (KIND, cmd.incident_id))]
+
+
+def _agree(world: World, who: Principal, st: dict[str, Any], cmd: AgreeFinding, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "incident.finding_agreed")
+    finding = st["finding"]
+    if finding is None:
+        raise Conflict("No finding has been proposed yet; propose one first.", field="finding_id")
+    if cmd.finding_id not in (None, finding["id"]):
+        raise Conflict(f"The finding under review is now #{finding['id']}; read it and agree to that one.",
+                       field="finding_id")
+    if party in finding["agreed"]:
+        return []
+    agg, ch = (KIND, cmd.incident_id), st["channel"]
+    out = [Pending(ch, "incident.finding_agreed", party, who.username,
+                   {"incident_id": cmd.incident_id, "finding_id": finding["id"]}, agg)]
+    if set(finding["agreed"]) | {party} >= set(st["parties"]):
+        out.append(Pending(ch, "incident.resolved", None, SYSTEM,
+                           {"incident_id": cmd.incident_id, "finding_id": finding["id"], "finding": finding["text"],
+                            "agreed_by": sorted(set(finding["agreed"]) | {party})}, agg))
+    return out
+
+
+def _dispute(world: World, who: Principal, st: dict[str, Any], cmd: DisputeIncident, now: datetime) -> list[Pending]:
+    party = _authorize(world, who, st, "incident.disputed")
+    _text(cmd.text, "text", limit=4000)
+    return [Pending(st["channel"], "incident.disputed", party, who.username,
+                    {"incident_id": cmd.incident_id, "reason": cmd.text, "dispute_id": cmd.dispute_id},
+                    (KIND, cmd.incident_id))]
+
+
+_STEPS: dict[type, Callable[..., list[Pending]]] = {
+    AcknowledgeIncident: _acknowledge, AskQuestion: _ask, AnswerQuestion: _answer, StartReview: _start_review,
+    ProposeFinding: _propose, AgreeFinding: _agree, DisputeIncident: _dispute,
+}
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Step, now: datetime) -> list[Pending]:
+    """One workflow step by a person on the incident ``cmd.incident_id`` (in state ``state``)."""
+    st = _visible(world, who, state, cmd.incident_id)
+    return _STEPS[type(cmd)](world, who, st, cmd, now)
 
 
 def decide_evidence(world: World, who: Principal, state: dict[str, Any] | None, incident_id: str,

@@ -29,7 +29,8 @@ from .world import World
 
 __all__ = ["KIND", "STATEMENT", "agg_id", "FileNotice", "decide_file", "decide_ack", "decide_query",
            "decide_answer", "decide_object", "decide_withdraw", "tick", "evolve", "next_due", "awaiting",
-           "is_active", "lead_record"]
+           "is_active", "lead_record", "Response", "AcknowledgeNotice", "QueryNotice", "AnswerQuery",
+           "ObjectToNotice", "decide"]
 
 KIND = "notice"
 STATEMENT = ("This notice is information, not a permission: it grants no clearance, and no acknowledgement "
@@ -144,6 +145,51 @@ def decide_withdraw(world: World, who: Principal, state: dict[str, Any] | None, 
     if s["status"] != "active":
         return []
     return [_event(s, "notice.withdrawn", party, who.username, {"reason": _text(reason, "reason")})]
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgeNotice:
+    notice_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueryNotice:
+    notice_id: str
+    query_id: str
+    text: str
+    to: str | None = None  # default: the filing party
+    about_forces: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerQuery:
+    notice_id: str
+    query_id: str
+    text: str
+    not_our_forces: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectToNotice:
+    notice_id: str
+    text: str
+
+
+# A party's response to a notice another party filed (filing is ``FileNotice``; withdrawing re-checks
+# the findings, so the service runs it on its own).
+Response = AcknowledgeNotice | QueryNotice | AnswerQuery | ObjectToNotice
+
+
+def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Response,
+           now: datetime) -> list[Pending]:
+    """One response by a person to the notice ``cmd.notice_id`` (in state ``state``)."""
+    if isinstance(cmd, AcknowledgeNotice):
+        return decide_ack(world, who, state, cmd.notice_id)
+    if isinstance(cmd, QueryNotice):
+        return decide_query(world, who, state, cmd.notice_id, cmd.query_id, cmd.text, cmd.to, cmd.about_forces)
+    if isinstance(cmd, AnswerQuery):
+        return decide_answer(world, who, state, cmd.notice_id, cmd.query_id, cmd.text, cmd.not_our_forces)
+    return decide_object(world, who, state, cmd.notice_id, cmd.text)
 
 
 def is_active(state: dict[str, Any], now: datetime) -> bool:

@@ -244,7 +244,7 @@ def parse_escalation(raw: object, parties: set[str], precedences: tuple[str, ...
                                        "finding, incident, link_test or desk_unmanned.")
         if (party, kind) in seen:
             raise _fail(f"{key}.kind", f"party {party!r} already has a policy for {kind!r}.")
-        seen.add((party, kind))
+        seen.add((str(party), str(kind)))
         steps = p.get("steps")
         if not isinstance(steps, list) or not steps:
             raise _fail(f"{key}.steps", "a policy needs at least one step.")

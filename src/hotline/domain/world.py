@@ -1,4 +1,4 @@
-"""The world as data: parties, channels, roles and precedence deadlines.
+"""The world as data: parties, channels, roles, precedence deadlines and geography.
 
 A world is read from a TOML document (see ``hotline/demo/world.toml``); nothing about a particular
 border is written in code, so the same system serves another line tomorrow.
@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import Invalid
+from .geography import Geography
 from .policies import Escalation, parse_escalation
 
 __all__ = ["ROLES", "PRECEDENCES", "ALERT_LEVELS", "Party", "Channel", "Desk", "Duty", "World"]
@@ -112,6 +113,7 @@ class World:
     desks: dict[str, Desk] = field(default_factory=dict)
     duty: Duty = field(default_factory=Duty)
     escalation: Escalation = field(default_factory=Escalation)
+    geography: Geography = field(default_factory=Geography)
 
     @property
     def mediator(self) -> str | None:
@@ -127,7 +129,8 @@ class World:
         return timedelta(seconds=self.deadlines[precedence])
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> World:
+    def from_dict(cls, data: dict[str, Any], geography: Geography | None = None) -> World:
+        """The world of a parsed TOML document; ``geography`` holds the files its ``[geography]`` names."""
         meta = data.get("world", {})
         parties: dict[str, Party] = {}
         for raw in data.get("parties", []):
@@ -156,8 +159,8 @@ class World:
         if common and common not in channels:
             raise Invalid(f"common_channel {common!r} is not a channel of this world.", field="world.common_channel")
         escalation = parse_escalation(data.get("escalation"), set(parties), PRECEDENCES)
-        settings = {k: v for k, v in data.items()
-                    if k not in {"world", "parties", "channels", "precedence", "desks", "duty", "escalation"}}
+        known = {"world", "parties", "channels", "precedence", "desks", "duty", "escalation", "geography"}
+        settings = {k: v for k, v in data.items() if k not in known}
         desks: dict[str, Desk] = {}
         for raw in data.get("desks", []):
             if raw.get("party") not in parties or not str(raw.get("id", "")).strip():
@@ -169,7 +172,8 @@ class World:
             if not any(d.party == pid for d in desks.values()):
                 desks[pid] = Desk(pid, pid, dict(party.names))
         duty = Duty.from_dict(data.get("duty", {}))
-        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings, desks, duty, escalation)
+        return cls(meta.get("name", "hotline"), parties, channels, deadlines, common, settings, desks, duty, escalation,
+                   geography or Geography())
 
     def describe(self) -> dict[str, Any]:
         """The public description the console needs (names in every language)."""

@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET  # noqa: S405 - only builds documents; parsin
 from collections.abc import Iterable
 from typing import Any
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
-from shapely.geometry import (  # type: ignore[import-untyped]
+from shapely.geometry import (
     LineString,
     MultiLineString,
     MultiPoint,

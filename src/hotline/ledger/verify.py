@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .envelope import GENESIS, HASHED_FIELDS, event_hash
+from .envelope import GENESIS, HASHED_FIELDS
+from .seal import reseal
 
 __all__ = ["Break", "ChainReport", "verify_events"]
 
@@ -57,7 +58,7 @@ def _hash_of_encoded(ev: dict[str, Any], body: bytes) -> str:
     member = b',"hash":"' + h.encode() + b'"' if type(h) is str and len(h) == 64 and h.isascii() else b""
     at = body.find(b',"hash":"') if member else -1
     if at < 0 or body[at:at + len(member)] != member or ev.keys() != _ENVELOPE:
-        return event_hash(ev)
+        return reseal(ev)
     return hashlib.sha256(body[:at] + body[at + len(member):]).hexdigest()
 
 
@@ -99,7 +100,7 @@ def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, An
                                   f"expected {prev[:16]}…, got {str(ev['prev_hash'])[:16]}…: the event before it "
                                   f"in this channel (seq={before}) was rewritten, removed or reordered")
             return report
-        actual = _hash_of_encoded(ev, body) if encoded else event_hash(ev)
+        actual = _hash_of_encoded(ev, body) if encoded else reseal(ev)
         if ev["hash"] != actual:
             report.broken = Break(seq, channel, "hash",
                                   f"stored {str(ev['hash'])[:16]}…, recomputed {actual[:16]}…: a field of this "

@@ -18,7 +18,7 @@ import os
 import time
 from array import array
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hotline.domain.timefmt import iso
 from hotline.ledger.checkpoint import Checkpoint, SignerKey, generate_key, parse_skey, sign_checkpoint
@@ -158,7 +158,7 @@ class Checkpoints:
         """Sign and store a checkpoint of every channel that changed; returns their notes."""
         assert self.key is not None
         dirty, self._dirty = self._dirty, set()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for channel in sorted(dirty):
             tree = self.trees[channel]
             size = len(tree)

@@ -13,7 +13,7 @@ from typing import Any
 
 from hotline.domain.errors import Conflict
 from hotline.domain.events import Pending
-from hotline.store.ledger import UnitOfWork
+from hotline.service.unit_of_work import UnitOfWork
 
 from .hotline import Hotline
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from hotline.domain.errors import Invalid
+from hotline.domain.geography import Geography
 from hotline.domain.world import World
 
 __all__ = ["Settings", "load_world", "DEMO_WORLD", "parse_proxies"]
@@ -18,14 +22,37 @@ DEMO_WORLD = "demo:world.toml"
 
 
 def load_world(source: str | Path = DEMO_WORLD) -> World:
-    """A world from a TOML file path, or ``demo:NAME`` for a file shipped in ``hotline.demo``."""
-    text: str
+    """A world from a TOML file path, or ``demo:NAME`` for a file shipped in ``hotline.demo``.
+
+    The files its ``[geography]`` table names (``gazetteer``, ``zones``) are read relative to it
+    (``demo:PATH``: a file shipped in ``hotline.demo``)."""
+    folder: Traversable
     if isinstance(source, str) and source.startswith("demo:"):
-        text = resources.files("hotline.demo").joinpath(source[5:]).read_text("utf-8")
+        folder = resources.files("hotline.demo")
+        name = source[5:]
     else:
-        text = Path(source).read_text("utf-8")
+        folder, name = Path(source).parent, Path(source).name
+    data = tomllib.loads(folder.joinpath(name).read_text("utf-8"))
+    named = data.get("geography", {})
+    if not isinstance(named, dict):
+        raise Invalid("[geography] must be a table naming the gazetteer and zones files.", field="geography")
+
+    def read(key: str) -> Any:
+        if key not in named:
+            return None
+        try:
+            name = str(named[key])
+            # ``demo:PATH`` is a file shipped in hotline.demo, as for the world itself: a copy of the
+            # demo world edited elsewhere (other deadlines, say) still finds the demo's geography.
+            where = resources.files("hotline.demo").joinpath(name[5:]) if name.startswith("demo:") else \
+                folder.joinpath(name)
+            return json.loads(where.read_text("utf-8"))
+        except (OSError, ValueError) as e:
+            raise Invalid(f"The {key} file {named[key]!r} named by the world could not be read ({e}); give "
+                          "a path relative to the world file.", field=f"geography.{key}") from e
+
     try:
-        return World.from_dict(tomllib.loads(text))
+        return World.from_dict(data, Geography.from_data(read("gazetteer"), read("zones")))
     except Invalid as e:  # name the file too: the operator may keep several worlds
         raise Invalid(f"{source}: {e.detail}", field=e.field) from None
 

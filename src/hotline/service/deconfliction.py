@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from hotline.domain import findings as fnd
+from hotline.domain import ids
 from hotline.domain import notices as ntc
 from hotline.domain import zones_agreed as zag
 from hotline.domain.access import Principal, require_speaker
@@ -33,7 +34,8 @@ from hotline.geo.findings import Finding
 from hotline.geo.geometry import DEFAULT_MAX_VERTICES, geometry_to_geojson
 from hotline.geo.notices import DEFAULT_LEAD_TIMES, Notice, lead_time_check, notice_from_dict
 from hotline.geo.zones import Zone, zone_from_feature
-from hotline.store.ledger import UnitOfWork, list_aggregates
+from hotline.service.unit_of_work import UnitOfWork
+from hotline.store.ledger import list_aggregates
 
 from .hotline import Hotline
 from .notice_index import Model, forget, model, within
@@ -42,7 +44,6 @@ __all__ = ["Model", "model", "file_notice", "check_notice", "notice_action", "wi
            "decide_zone", "ack_finding", "seed_zones", "zones_collection", "lead_times", "new_id", "list_of",
            "get_one"]
 
-_ID_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
 def new_id(prefix: str) -> str:
@@ -50,9 +51,7 @@ def new_id(prefix: str) -> str:
 
 
 def check_id(value: str, field: str = "id") -> str:
-    if not (3 <= len(value) <= 64) or not set(value) <= _ID_CHARS:
-        raise Invalid("An id has 3 to 64 letters, digits, '-', '_' or '.'.", field=field)
-    return value
+    return ids.check_id(value, "An id", shortest=3, dots=True, field=field)
 
 
 def lead_times(hl: Hotline) -> dict[str, timedelta]:
@@ -174,12 +173,12 @@ async def check_notice(hl: Hotline, who: Principal, body: Mapping[str, Any]) -> 
     return {"findings": found, "lead_time": ntc.lead_record(lead), "statement": ntc.STATEMENT}
 
 
-async def notice_action(hl: Hotline, who: Principal, notice_id: str, decide: Any) -> tuple[dict[str, Any], bool]:
-    """Acknowledge, query, answer or object: ``decide(state) -> events``; findings do not change."""
+async def notice_action(hl: Hotline, who: Principal, cmd: ntc.Response) -> tuple[dict[str, Any], bool]:
+    """Acknowledge, query, answer or object to a notice; findings do not change."""
+    notice_id = cmd.notice_id
 
     async def handle(uow: UnitOfWork) -> list[Pending]:
-        events: list[Pending] = decide(await uow.load(ntc.KIND, ntc.agg_id(notice_id)))
-        return events
+        return ntc.decide(hl.world, who, await uow.load(ntc.KIND, ntc.agg_id(notice_id)), cmd, uow.now)
 
     events, state = await _submit(hl, handle, lambda uow: uow.peek(ntc.agg_id(notice_id)))
     return state, bool(events)

@@ -28,10 +28,10 @@ async def open_dispute(hl: Hotline, who: Principal, cmd: disputes.OpenDispute) -
         decide=lambda existing, linked, now: disputes.decide_open(hl.world, who, cmd, now, existing, linked))
 
 
-async def act(hl: Hotline, who: Principal, dispute_id: str, action: str,
-              args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await on_aggregate(hl, KIND, dispute_id, lambda state, _others, now: disputes.decide(
-        hl.world, who, state, dispute_id, action, args, now))
+async def act(hl: Hotline, who: Principal, cmd: disputes.Step) -> tuple[dict[str, Any], bool]:
+    """One step on an open dispute; returns its state and whether anything was written."""
+    return await on_aggregate(hl, KIND, cmd.dispute_id, lambda state, _others, now: disputes.decide(
+        hl.world, who, state, cmd, now))
 
 
 async def get_dispute(hl: Hotline, who: Principal, dispute_id: str) -> dict[str, Any]:

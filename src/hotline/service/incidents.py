@@ -7,12 +7,13 @@ from typing import Any
 
 from hotline.domain import incidents
 from hotline.domain.access import Principal
-from hotline.domain.errors import DomainError, Invalid, NotFound
+from hotline.domain.errors import Invalid, NotFound, TooLarge, UnsupportedType
 from hotline.domain.events import Pending
 from hotline.geo.coords import format_all, parse_location
 from hotline.geo.errors import GeoError
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.evidence import Blob, get_blob, put_blob, sha256_hex
-from hotline.store.ledger import UnitOfWork, list_aggregates, list_awaiting, load_aggregate
+from hotline.store.ledger import list_aggregates, list_awaiting, load_aggregate
 
 from .commands import on_aggregate
 from .hotline import Hotline
@@ -23,16 +24,6 @@ __all__ = ["new_incident_id", "read_location", "report", "act", "attach_evidence
 KIND = incidents.KIND
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = ("image/jpeg", "image/png", "application/pdf", "text/plain")
-
-
-class TooLarge(DomainError):
-    status = 413
-    title = "Payload too large"
-
-
-class UnsupportedType(DomainError):
-    status = 415
-    title = "Unsupported media type"
 
 
 def new_incident_id() -> str:
@@ -75,10 +66,10 @@ async def report(hl: Hotline, who: Principal, cmd: incidents.ReportIncident) -> 
                                   hl.world, who, cmd, now, existing))
 
 
-async def act(hl: Hotline, who: Principal, incident_id: str, action: str,
-              args: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await on_aggregate(hl, KIND, incident_id, lambda state, _others, now: incidents.decide(
-        hl.world, who, state, incident_id, action, args, now))
+async def act(hl: Hotline, who: Principal, cmd: incidents.Step) -> tuple[dict[str, Any], bool]:
+    """One workflow step on an existing incident; returns its state and whether anything was written."""
+    return await on_aggregate(hl, KIND, cmd.incident_id, lambda state, _others, now: incidents.decide(
+        hl.world, who, state, cmd, now))
 
 
 def sniff(data: bytes) -> str | None:

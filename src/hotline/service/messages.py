@@ -7,7 +7,8 @@ from typing import Any
 
 from hotline.domain import line, messages
 from hotline.domain.access import Principal, visible_channel
-from hotline.domain.errors import Invalid, NotFound
+from hotline.domain.errors import NotFound
+from hotline.domain.ids import check_id
 from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting, load_aggregate
 
 from .commands import on_aggregate
@@ -23,9 +24,7 @@ def new_message_id() -> str:
 
 
 def _check_id(message_id: str) -> str:
-    if not (4 <= len(message_id) <= 64) or not all(c.isalnum() or c in "-_" for c in message_id):
-        raise Invalid("A message id has 4 to 64 letters, digits, '-' or '_'.", field="id")
-    return message_id
+    return check_id(message_id, "A message id", any_letters=True)
 
 
 async def post_message(hl: Hotline, who: Principal, cmd: messages.PostMessage) -> tuple[dict[str, Any], bool]:

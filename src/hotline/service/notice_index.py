@@ -35,7 +35,9 @@ from hotline.geo.conflicts import ConflictEngine
 from hotline.geo.notices import Notice, notice_from_dict
 from hotline.geo.zones import Zone, zone_from_feature
 from hotline.ledger.envelope import Event
-from hotline.store.ledger import UnitOfWork, last_seq, list_aggregates, read_events
+from hotline.store.ledger import last_seq, list_aggregates, read_events
+
+from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection

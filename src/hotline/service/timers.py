@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from hotline.domain.aggregates import KINDS
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso, parse_iso
 from hotline.domain.world import World
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.database import Database
-from hotline.store.ledger import UnitOfWork, due_aggregates, next_due_at
+from hotline.store.ledger import due_aggregates, next_due_at
 
 from .writer import Writer
 
@@ -61,7 +62,7 @@ class Timers:
             written += len(events)
         return written
 
-    def _ticker(self, kind: str, agg_id: str) -> Callable[[UnitOfWork], object]:
+    def _ticker(self, kind: str, agg_id: str) -> Callable[[UnitOfWork], Awaitable[list[Pending]]]:
         async def handle(uow: UnitOfWork) -> list[Pending]:
             state = await uow.load(kind, agg_id)
             tick = KINDS[kind].tick

@@ -70,7 +70,7 @@ async def queue(hl: Hotline, who: Principal, *, limit: int = 200) -> list[dict[s
         recent = await list_aggregates(conn, messages.KIND, channels, limit=1000)
         done = {t["message_id"]: t for t in await list_aggregates(conn, KIND, channels, limit=5000)
                 if t["party"] == party}
-    tasks = []
+    tasks: list[dict[str, Any]] = []
     for m in recent:
         if not translations.needs_translation(hl.world, m, party):
             continue

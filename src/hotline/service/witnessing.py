@@ -19,8 +19,9 @@ from hotline.domain.timefmt import iso
 from hotline.ledger.checkpoint import Checkpoint, CheckpointError, parse_note
 from hotline.ledger.cosign import verify_cosignature
 from hotline.ledger.merkle import ProofError
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store import checkpoints as store
-from hotline.store.ledger import UnitOfWork, load_aggregate
+from hotline.store.ledger import load_aggregate
 
 from .hotline import Hotline
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import structlog
+
 from hotline.domain.errors import DomainError
 from hotline.domain.events import Pending
 from hotline.ledger.envelope import Event
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.database import Database, StoreUnavailable
-from hotline.store.ledger import UnitOfWork
 
 __all__ = ["Writer", "Handle"]
 
@@ -36,6 +38,9 @@ class _Job:
     keys: tuple[str, ...]
     future: asyncio.Future[tuple[list[Event], Any]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
+    # The caller's log context (request id, user, party, command): the writer runs in its own task,
+    # so a line it writes about this command carries it explicitly.
+    context: dict[str, Any] = field(default_factory=structlog.contextvars.get_contextvars)
 
 
 class Writer:
@@ -109,7 +114,8 @@ class Writer:
                     except DomainError as e:
                         answers.append((job, e))
                     except Exception as e:  # a bug in one command must not sink the batch
-                        log.exception("command failed")
+                        with structlog.contextvars.bound_contextvars(**job.context):
+                            log.exception("command failed")
                         answers.append((job, e))
                 await uow.flush()
         except Exception as e:

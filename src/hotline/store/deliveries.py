@@ -69,8 +69,9 @@ async def save_attempt(conn: AsyncConnection, delivery_id: str, *, status: str, 
 async def next_delivery_at(conn: AsyncConnection) -> str | None:
     from sqlalchemy import func
 
-    return await conn.scalar(select(func.min(deliveries.c.next_at)).where(
+    value = await conn.scalar(select(func.min(deliveries.c.next_at)).where(
         deliveries.c.status.in_(("pending", "retrying"))))
+    return None if value is None else str(value)
 
 
 async def list_deliveries(conn: AsyncConnection, *, parties: Iterable[str], channels: Iterable[str],

@@ -1,31 +1,28 @@
-"""Appending to the ledger and reading it back.
+"""The ledger's tables: appending sealed events with their projection rows, and reading them back.
 
-``UnitOfWork`` is one write transaction: commands load aggregate state through it, their decisions are
-staged (seq, chain link, hash, new aggregate state), and ``flush`` writes events, chain heads and
-projections together. Several commands share one unit of work: that is the group commit.
+The store only stores. Sealing is the ledger's (``hotline.ledger.seal``) and projecting is the
+service's (``hotline.service.unit_of_work``): what arrives here is rows, written in one transaction
+(events, chain heads, aggregate rows), and what leaves is rows. Nothing here knows a domain rule.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hotline.domain.aggregates import KINDS
-from hotline.domain.events import Pending
-from hotline.domain.timefmt import iso
-from hotline.ledger.envelope import GENESIS, Event, canonical, event_hash
+from hotline.ledger.envelope import Event
 
 from .database import Database
 from .schema import aggregates, chains, events
 
-__all__ = ["UnitOfWork", "read_events", "load_aggregate", "list_aggregates", "event_from_row", "chain_heads",
-           "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at", "last_seq", "NOTIFY_CHANNEL"]
+__all__ = ["AggregateRow", "append", "read_aggregate_rows", "read_events", "load_aggregate", "list_aggregates",
+           "event_from_row", "chain_heads", "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at",
+           "last_seq", "NOTIFY_CHANNEL"]
 
 
 # The notification each appending transaction sends at commit (see hotline.realtime.tailer).
@@ -36,122 +33,51 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-class UnitOfWork:
-    def __init__(self, db: Database, conn: AsyncConnection, now: datetime) -> None:
-        self.db = db
-        self.conn = conn
-        self.now = now
-        self.ts = iso(now)
-        self._next_seq = 0
-        self._heads: dict[str, tuple[int, str]] = {}
-        self._states: dict[str, tuple[str, str, dict[str, Any] | None]] = {}  # id -> (kind, channel, state)
-        self._dirty: dict[str, int] = {}  # aggregate id -> version
-        self._created: dict[str, int] = {}  # aggregate id -> seq of its first event, for new ones
-        self.staged: list[Event] = []
-        self._payload_texts: dict[int, str] = {}  # seq -> canonical payload text, as hashed
-        # The earliest timer among the projections this unit wrote: the timers need waking only if
-        # it is sooner than what they already sleep towards.
-        self.earliest_due: str | None = None
+@dataclass(frozen=True, slots=True)
+class AggregateRow:
+    """One projection row: the state an aggregate's events led to, and what the timers and inboxes
+    query it by (its next due time, the parties it waits for)."""
 
-    async def begin(self) -> None:
-        self._next_seq = (await self.conn.scalar(select(func.max(events.c.seq)))) or 0
-        rows = (await self.conn.execute(select(chains))).all()
-        self._heads = {r.channel: (r.length, r.head_hash) for r in rows}
+    id: str
+    kind: str
+    channel: str
+    state: dict[str, Any]
+    created: int  # seq of its first event
+    version: int  # seq of its latest event
+    due_at: str | None = None
+    awaiting: tuple[str, ...] = ()
 
-    def peek(self, agg_id: str) -> dict[str, Any] | None:
-        """The staged state of an aggregate this unit of work has loaded or changed (read only: staging
-        never mutates a state in place, it evolves a copy)."""
-        entry = self._states.get(agg_id)
-        return None if entry is None else entry[2]
 
-    async def preload(self, ids: Iterable[str]) -> None:
-        """Read the aggregates a batch will need in one query instead of one each."""
-        wanted = sorted({i for i in ids if i and i not in self._states})
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            rows = (await self.conn.execute(
-                select(aggregates.c.id, aggregates.c.kind, aggregates.c.channel, aggregates.c.state)
-                .where(aggregates.c.id.in_(chunk)))).all()
-            found = {r.id: (r.kind, r.channel, orjson.loads(r.state)) for r in rows}
-            for agg_id in chunk:
-                self._states[agg_id] = found.get(agg_id, ("", "", None))
+async def read_aggregate_rows(conn: AsyncConnection, ids: Iterable[str]
+                              ) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """(kind, channel, state) of each id that has a row, read in as few queries as the ids allow."""
+    wanted = sorted(set(ids))
+    found: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = (await conn.execute(
+            select(aggregates.c.id, aggregates.c.kind, aggregates.c.channel, aggregates.c.state)
+            .where(aggregates.c.id.in_(wanted[start:start + 500])))).all()
+        found.update({r.id: (r.kind, r.channel, orjson.loads(r.state)) for r in rows})
+    return found
 
-    async def load(self, kind: str, agg_id: str) -> dict[str, Any] | None:
-        """The aggregate's state as of everything staged so far (a copy: decisions never mutate it)."""
-        if agg_id not in self._states:
-            row = (await self.conn.execute(
-                select(aggregates.c.kind, aggregates.c.channel, aggregates.c.state)
-                .where(aggregates.c.id == agg_id))).first()
-            if row is None:
-                self._states[agg_id] = (kind, "", None)
-            else:
-                self._states[agg_id] = (row.kind, row.channel, orjson.loads(row.state))
-        found_kind, _, state = self._states[agg_id]
-        if state is None or found_kind != kind:
-            return None
-        return copy.deepcopy(state)
 
-    def stage(self, decided: Sequence[Pending]) -> list[Event]:
-        """Give the decided events their place in the ledger; all of them or, on error, none."""
-        seq = self._next_seq
-        heads = dict(self._heads)
-        states: dict[str, tuple[str, str, dict[str, Any] | None]] = {}
-        created: dict[str, int] = {}
-        payload_texts: dict[int, str] = {}
-        out: list[Event] = []
-        for p in decided:
-            seq += 1
-            length, head = heads.get(p.channel, (0, GENESIS))
-            envelope = {"seq": seq, "channel": p.channel, "chain_index": length, "ts": self.ts, "type": p.type,
-                        "party": p.party, "actor": p.actor, "payload": p.payload, "prev_hash": head}
-            # Round-trip the payload through canonical JSON so that what we hash is what we store; the
-            # canonical text is kept for the row, so it is encoded once.
-            payload_text = canonical(p.payload)
-            envelope["payload"] = orjson.loads(payload_text)
-            payload_texts[seq] = payload_text.decode()
-            envelope["hash"] = event_hash(envelope)
-            ev = Event.from_dict(envelope)
-            heads[p.channel] = (length + 1, ev.hash)
-            if p.aggregate is not None:
-                kind, agg_id = p.aggregate
-                prior = states.get(agg_id) or self._states.get(agg_id)
-                state = copy.deepcopy(prior[2]) if prior and prior[2] is not None else None
-                if state is None:
-                    created[agg_id] = seq
-                states[agg_id] = (kind, p.channel, KINDS[kind].evolve(state, envelope))
-            out.append(ev)
-        self._next_seq = seq
-        self._heads = heads
-        for agg_id, entry in states.items():
-            self._states[agg_id] = entry
-            self._dirty[agg_id] = seq
-        self._created.update(created)
-        self._payload_texts.update(payload_texts)
-        self.staged.extend(out)
-        return out
-
-    async def flush(self) -> None:
-        if not self.staged:
-            return
-        await self.db.notify(self.conn, NOTIFY_CHANNEL)
-        await self.conn.execute(events.insert(), [
-            {**e.to_dict(), "payload": self._payload_texts[e.seq]} for e in self.staged])
-        touched = {e.channel for e in self.staged}
-        await self.db.upsert(self.conn, chains, [
-            {"channel": c, "length": self._heads[c][0], "head_hash": self._heads[c][1]} for c in touched],
-            key=["channel"])
-        rows = []
-        for agg_id, version in self._dirty.items():
-            kind, channel, state = self._states[agg_id]
-            assert state is not None
-            due = KINDS[kind].next_due(state)
-            if due is not None and (self.earliest_due is None or due < self.earliest_due):
-                self.earliest_due = due
-            rows.append({"id": agg_id, "kind": kind, "channel": channel, "state": _json(state),
-                         "created": self._created.get(agg_id, version), "version": version,
-                         "due_at": due,
-                         "awaiting": "".join(f",{p}" for p in KINDS[kind].awaiting(state)) + ","})
-        await self.db.upsert(self.conn, aggregates, rows, key=["id"], keep=["created"])
+async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Event, str]],
+                 heads: dict[str, tuple[int, str]], rows: Sequence[AggregateRow]) -> None:
+    """Write sealed events (each with its payload's canonical text, as hashed), the new heads of the
+    chains they extend, and the projection rows they changed; the caller's transaction commits them."""
+    if not sealed:
+        return
+    await db.notify(conn, NOTIFY_CHANNEL)
+    await conn.execute(events.insert(), [{**e.to_dict(), "payload": text} for e, text in sealed])
+    touched = {e.channel for e, _ in sealed}
+    await db.upsert(conn, chains, [{"channel": c, "length": heads[c][0], "head_hash": heads[c][1]}
+                                   for c in touched], key=["channel"])
+    if rows:
+        # ``awaiting`` is stored as ",isr,syr," so "waits for isr" is one LIKE on an indexed column.
+        await db.upsert(conn, aggregates, [
+            {"id": r.id, "kind": r.kind, "channel": r.channel, "state": _json(r.state), "created": r.created,
+             "version": r.version, "due_at": r.due_at, "awaiting": "".join(f",{p}" for p in r.awaiting) + ","}
+            for r in rows], key=["id"], keep=["created"])
 
 
 def event_from_row(row: Any) -> Event:
@@ -230,4 +156,5 @@ async def due_aggregates(conn: AsyncConnection, now_iso: str, limit: int = 500) 
 
 
 async def next_due_at(conn: AsyncConnection) -> str | None:
-    return await conn.scalar(select(func.min(aggregates.c.due_at)))
+    due = await conn.scalar(select(func.min(aggregates.c.due_at)))
+    return None if due is None else str(due)

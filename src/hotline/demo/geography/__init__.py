@@ -8,22 +8,13 @@ inside the package and are read with importlib.resources, so the demo needs no n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
+from hotline.domain.geography import Place
 from hotline.geo.zones import Zone, zone_from_feature
 
 __all__ = ["Place", "load_gazetteer", "load_zones", "zones_geojson"]
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    id: str
-    kind: str
-    names: dict[str, str]
-    lat: float
-    lon: float
 
 
 def _read(name: str) -> Any:

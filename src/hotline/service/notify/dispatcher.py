@@ -27,8 +27,9 @@ from hotline.domain.errors import Invalid
 from hotline.domain.events import SYSTEM, Pending
 from hotline.domain.timefmt import dtg, iso, parse_iso
 from hotline.ledger.envelope import Event
+from hotline.service.unit_of_work import UnitOfWork
 from hotline.store import deliveries as store
-from hotline.store.ledger import UnitOfWork, last_seq, load_aggregate, read_events
+from hotline.store.ledger import last_seq, load_aggregate, read_events
 
 from .email import build_email, send_email
 from .routing import is_step, plan_deliveries

@@ -43,7 +43,7 @@ def backoff(attempt: int, base_s: float, max_s: float, rng: random.Random | None
     """Seconds before attempt ``attempt + 1``: exponential, with half of it random (equal jitter), so that
     many senders retrying at once spread out but none retries sooner than half its step."""
     step = min(max_s, base_s * (2 ** (attempt - 1)))
-    return step / 2 + (rng or random).uniform(0, step / 2)
+    return float(step / 2 + (rng or random).uniform(0, step / 2))
 
 
 def _is_loopback(host: str) -> bool:

@@ -1,4 +1,4 @@
-// The staffed desks on every console page: the status strip (in the header's #desk-strip), the
+// The staffed desks on every console page: the status strip (in the header's #desk-slot), the
 // alert-level banner, the link-test prompt and the handover dialog. mountDesks(ctx) returns the
 // function that removes them; the roster is a view of its own (roster.js, listed in views/index.js).
 import { h } from '../dom.js';
@@ -14,9 +14,10 @@ function host(id, tag = 'div', props = {}) {
   let el = document.getElementById(id);
   if (!el) {
     el = h(tag, { id, ...props });
-    // The header reserves #desk-strip; until it does, the strip sits just below it.
-    const after = document.getElementById('desk-banner') || document.getElementById('desk-strip') || document.getElementById('bar');
-    after.after(el);
+    // The strip lives in the header's one row (#desk-slot); the banner and the dialogs below the header.
+    const slot = id === 'desk-strip' && document.getElementById('desk-slot');
+    if (slot) slot.append(el);
+    else (document.getElementById('desk-banner') || document.getElementById('bar')).after(el);
   }
   return el;
 }

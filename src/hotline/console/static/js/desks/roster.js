@@ -46,12 +46,13 @@ export default {
       try {
         const r = await ctx.api.get('/api/v1/desks/roster?days=7');
         body.replaceChildren(...r.desks.map((d) => h('div', { class: 'roster-desk', dataset: { desk: d.desk } },
-          h('h3', { text: d.names[language()] || d.names.en || d.desk }),
+          h('h3', {}, h('bdi', { text: d.names[language()] || d.names.en || d.desk })), // the server's name for it
           h('ol', { class: 'roster-rows' },
             [...d.shifts.map((s) => ({ ...s, kind: 'shift' })), ...d.gaps.map((g) => ({ ...g, kind: 'gap' }))]
               .sort((a, b) => a.start.localeCompare(b.start))
               .map((row) => h('li', { class: `roster-${row.kind}`, dataset: { kind: row.kind } },
-                h('span', { class: 'roster-time', text: `${when(row.start)} – ${when(row.end)}` }), ' ',
+                h('span', { class: 'roster-time' }, h('time', { datetime: row.start, text: when(row.start) }), ' – ',
+                  h('time', { datetime: row.end, text: when(row.end) })), ' ',
                 row.kind === 'gap' ? h('strong', { text: t('roster.gap') }) : h('bdi', { text: row.officer })))))));
       } catch (err) { error.textContent = err.message; }
     }

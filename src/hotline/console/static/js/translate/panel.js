@@ -1,6 +1,7 @@
 // A message beside its translation into the reader's working language, with the translation's state
-// (draft, checked, certified) and who stands behind it; "not translated yet" where nobody has; and,
-// for the sender, which parties acknowledged with "received, translation pending".
+// (draft, checked, certified) and who stands behind it, collapsed on the card to a one-line summary;
+// "not translated yet" in the translator's view; and, for the sender, which parties acknowledged with
+// "received, translation pending".
 import { h, userText } from '../dom.js';
 import { t } from '../i18n.js';
 import { ensureStyles } from './styles.js';
@@ -62,10 +63,17 @@ export function sideBySide(m, tr, ctx) {
 async function fill(el, m, ctx) {
   const all = await fetchTranslations(ctx, m.id);
   const tr = all.find((x) => x.party === ctx.party) || null;
-  el.replaceChildren(sideBySide(m, tr, ctx));
+  // Nothing to show until someone has translated it: the language tag already says it is foreign.
+  el.hidden = !tr;
+  if (!tr) { el.replaceChildren(); return; }
+  el.replaceChildren(
+    h('summary', { class: 'tr-summary' }, t('tr.translation', { lang: tr.language.toUpperCase() }), ' ',
+      h('span', { class: `tr-state-mark tr-${tr.state}`, dataset: { state: tr.state }, text: t(`tr.state.${tr.state}`) })),
+    sideBySide(m, tr, ctx));
 }
 
-function pendingNotes(m, ctx) {
+/** For the sender: which parties acknowledged with "received, translation pending" (one line, or nothing). */
+export function pendingNotes(m, ctx) {
   if (!ctx.party || m.party !== ctx.party) return null;
   const pending = Object.entries(m.addressees).filter(([, e]) => e.ack?.translation_pending);
   if (!pending.length) return null;
@@ -73,30 +81,32 @@ function pendingNotes(m, ctx) {
     .join(' · '));
 }
 
-/** What a message card shows about translation (nothing for a message already in the reader's language). */
+/** The reader's translation as a one-line summary (its state) that opens on click onto original and
+ * translation side by side; hidden while there is no translation, absent when none is needed. */
 export function translationPanel(m, ctx) {
   ensureStyles();
-  const notes = pendingNotes(m, ctx);
-  if (!needsTranslation(m, ctx)) return notes;
+  if (!needsTranslation(m, ctx)) return null;
   subscribe(ctx);
-  const el = h('section', { class: 'translation', id: `tr-panel-${m.id}`, 'aria-label': t('tr.title') });
+  const el = h('details', { class: 'translation', id: `tr-panel-${m.id}`, 'aria-label': t('tr.title'), hidden: true });
   el.__message = m;
   el.__ctx = ctx;
   if (!panels.has(m.id)) panels.set(m.id, new Set());
   panels.get(m.id).add(el);
   fill(el, m, ctx);
-  const awaitingMe = m.addressees[ctx.party] && !m.addressees[ctx.party].ack;
-  const wrap = h('div', { class: 'translation-wrap' }, el, notes);
-  if (awaitingMe && ctx.canSpeak) {
-    const btn = h('button', { type: 'button', class: 'btn btn-quiet btn-ack-pending', text: t('tr.ack_pending_btn') });
-    btn.addEventListener('click', async () => {
-      btn.disabled = true;
-      try {
-        // The stream brings the acknowledgement back and the card re-renders from it.
-        await ctx.api.post(`/api/v1/messages/${encodeURIComponent(m.id)}/ack`, { translation_pending: true });
-      } catch (err) { btn.disabled = false; btn.title = err.message; }
-    });
-    wrap.append(btn);
-  }
-  return wrap;
+  return el;
+}
+
+/** "Acknowledge: received, translation pending", for a reader who must acknowledge a foreign text. */
+export function pendingAckButton(m, ctx) {
+  const awaitingMe = ctx.party && m.addressees[ctx.party] && !m.addressees[ctx.party].ack;
+  if (!awaitingMe || !ctx.canSpeak || !needsTranslation(m, ctx)) return null;
+  const btn = h('button', { type: 'button', class: 'btn btn-quiet btn-ack-pending', text: t('tr.ack_pending_btn') });
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      // The stream brings the acknowledgement back and the card re-renders from it.
+      await ctx.api.post(`/api/v1/messages/${encodeURIComponent(m.id)}/ack`, { translation_pending: true });
+    } catch (err) { btn.disabled = false; btn.title = err.message; }
+  });
+  return btn;
 }

@@ -36,7 +36,8 @@ export default {
         'aria-current': String(m.id === selected) },
       h('span', { class: 'prec', text: t(`precedence.${m.precedence}`) }),
       h('span', { class: 'user-text', dir: 'auto', lang: m.language, text: m.subject }), ' ',
-      h('span', { class: 'muted', text: `${ctx.partyName(m.party)} · ${m.posted_dtg || dtg(m.posted_at)}` }), ' ',
+      h('span', { class: 'muted' }, h('bdi', { text: ctx.partyName(m.party) }), ' · ',
+        h('span', { class: 'dtg', text: m.posted_dtg || dtg(m.posted_at) })), ' ',
       h('span', { class: `tr-state tr-${task.translation ? task.translation.state : 'none'}`,
         text: task.translation ? t(`tr.state.${task.translation.state}`) : t('tr.state.none') }));
       btn.addEventListener('click', () => { selected = m.id; refresh(); });

@@ -5,7 +5,7 @@ import { has, language, t, tNodes } from '../../i18n.js';
 import { fieldParams } from '../../templates.js';
 import { dtg, localTime } from '../../time.js';
 import { escalationHistory } from '../../escalation/history.js';
-import { translationPanel } from '../../translate/panel.js';
+import { pendingAckButton, pendingNotes, translationPanel } from '../../translate/panel.js';
 
 const LANG_NAMES = { en: 'lang.en', he: 'lang.he', ar: 'lang.ar' };
 
@@ -36,19 +36,24 @@ export function renderMessage(m, ctx, { onReply }) {
       subject: original ? userText('bdi', original.subject, original.language) : m.reply_to })));
   }
   card.append(...content(m, subjectId));
-  const translation = translationPanel(m, ctx); // the reader's translation beside the original, if any
+  // The reader's translation, collapsed to one line and only once there is one.
+  const translation = translationPanel(m, ctx);
   if (translation) card.append(translation);
 
   // The foot: who has acknowledged and who not yet, then what this reader can do.
   const actions = h('div', { class: 'msg-actions' });
   if (awaitingMe && ctx.canSpeak) actions.append(...ackControls(m, ctx));
+  const pendingAck = pendingAckButton(m, ctx);
+  if (pendingAck) actions.append(pendingAck);
   if (ctx.canSpeak) {
     const reply = h('button', { type: 'button', class: 'btn btn-quiet', text: t('message.reply') });
     reply.addEventListener('click', () => onReply(m));
     actions.append(reply);
   }
   card.append(h('div', { class: 'msg-foot' }, acks(m, ctx), actions.childElementCount ? actions : null));
-  const history = escalationHistory(m, ctx); // who was told, how and when
+  const notes = pendingNotes(m, ctx); // for the sender: who acknowledged pending a translation
+  if (notes) card.append(notes);
+  const history = escalationHistory(m, ctx); // who was told, how and when: one line until opened
   if (history) card.append(history);
   return card;
 }
