@@ -164,9 +164,10 @@ def paced_phase(server: Server, per_party: int, rate: float, seconds: float,
     listeners.mark()
     spy = None
     if profile is not None:
-        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--gil", "-r", "200",  # noqa: S603
-                                "-f", "raw", "-o", str(profile), "-p", str(server.pid), "-d", str(int(seconds))],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # --gil: only samples where the server holds the GIL, i.e. its CPU, not its waits.
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--gil", "-r", "200",
+                   "-f", "raw", "-o", str(profile), "-p", str(server.pid), "-d", str(int(seconds))]
+        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     cpu0, started = server.cpu(), time.monotonic()
     proc, out = run_paced(server.base_url, tokens["isr-duty"], rate, seconds, "paced")
     posted = finish_paced(proc, out, started)
