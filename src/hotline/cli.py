@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hotline.domain.errors import DomainError
+from hotline.interop.cot.cli import cot_app
 from hotline.service.config import Settings
 from hotline.witness.cli import witness_app, witness_key_app
 
@@ -25,6 +26,7 @@ user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(witness_app, name="witness")
 app.add_typer(witness_key_app, name="witness-key")
+app.add_typer(cot_app, name="cot")
 out = Console()
 err = Console(stderr=True)
 
@@ -164,7 +166,12 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     hl.notifier.check()  # a webhook pointing at this server, or unsigned: refused before listening
     # X-Forwarded-For/-Proto are believed only from HOTLINE_TRUSTED_PROXIES (uvicorn's default trusts any
     # loopback client, which let anyone there name the address the login throttle counts).
-    uvicorn.run(create_app(hl), host=host, port=port, log_level="warning", ws="websockets",
+    from hotline.interop.cot import serve as cot
+
+    app = create_app(hl)
+    if cot.configured():
+        app = cot.with_gateway(app, hl)  # the CoT gateway as a task of the server
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets",
                 ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
                 forwarded_allow_ips=list(settings.trusted_proxies),
                 server_header=False)  # no "server: uvicorn" banner for a prober to read
@@ -504,3 +511,17 @@ def restore(source: Annotated[Path, typer.Argument(help="A file written by `hotl
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def simulate(isr_port: Annotated[int, typer.Option(help="The gateway's plain TCP port for isr.")] = 8087,
+             syr_port: Annotated[int, typer.Option(help="The gateway's plain TCP port for syr.")] = 8088,
+             host: Annotated[str, typer.Option(help="The gateway's address (loopback).")] = "127.0.0.1",
+             seconds: Annotated[float | None, typer.Option(help="Stop after this long (default: run on).")] = None
+             ) -> None:
+    """Drive believable tracks through the CoT gateway (HOTLINE_COT_TCP), one of them straying into
+    restricted airspace without a notice."""
+    from hotline.demo.simulate import run
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run({"isr": isr_port, "syr": syr_port}, host=host, seconds=seconds))

@@ -82,8 +82,13 @@ def chromium(*extra_args: str) -> Iterator[Any]:
     """A headless Chromium driven by Playwright's sync API, closed afterwards.
 
     Open it after anything that runs its own event loop (``ServerProcess.prepare``): while it is open,
-    this thread has Playwright's loop running."""
-    from playwright.sync_api import sync_playwright
+    this thread has Playwright's loop running. Playwright comes with the test extra
+    (``pip install -e '.[test]'``), not with the runtime install."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as e:  # a runtime-only install: say what to install instead of a bare traceback
+        raise RuntimeError("hotline.testing.chromium needs Playwright from the test extra: "
+                           "pip install -r requirements/test.txt -e '.[test]'") from e
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])

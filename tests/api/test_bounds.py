@@ -57,7 +57,7 @@ async def test_the_largest_64_bit_cursor_is_accepted_and_finds_nothing(api: Api)
 
 async def test_a_finding_number_beyond_64_bits_is_a_422(api: Api, service: Hotline) -> None:
     before = await count_events(service)
-    r = await api.as_("isr-duty", "POST", f"/api/v1/incidents/i-1/findings/{HUGE}/agree")
+    r = await api.as_("isr-super", "POST", f"/api/v1/incidents/i-1/findings/{HUGE}/agree")
     assert_invalid(r, "finding_id")
     assert await count_events(service) == before
 

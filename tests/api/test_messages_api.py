@@ -55,7 +55,7 @@ BAD_POSTS = [
     ("unknown precedence", "isr-duty", "joint", {"precedence": "URGENT"}, 422, "precedence"),
     ("party in the body", "isr-duty", "joint", {"party": "syr"}, 422, "party"),
     ("observer posting", "observer", "joint", {}, 403, None),
-    ("admin posting", "admin", "joint", {}, 404, "channel_id"),
+    ("admin posting", "admin", "joint", {}, 403, None),  # refused by role (api/policy.py) before any channel lookup
 ]
 
 

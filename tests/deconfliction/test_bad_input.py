@@ -79,9 +79,9 @@ async def test_bad_zone_proposal_is_refused_and_nothing_is_written(api: Api) -> 
     before = await _seq(api)
     feature = {"type": "Feature", "id": "bad", "geometry": BOWTIE,
                "properties": {"kind": "separation", "binds": ["isr"], "names": {"en": "x", "he": "x", "ar": "x"}}}
-    r = await api.as_("isr-duty", "POST", "/api/v1/zones/proposals", json={"feature": feature})
+    r = await api.as_("isr-super", "POST", "/api/v1/zones/proposals", json={"feature": feature})
     assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("feature.geometry")
-    r = await api.as_("isr-duty", "POST", "/api/v1/zones/import", json={"format": "kml", "document": "<kml"})
+    r = await api.as_("isr-super", "POST", "/api/v1/zones/import", json={"format": "kml", "document": "<kml"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("document")
     assert await _seq(api) == before
 

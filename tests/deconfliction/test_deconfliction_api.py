@@ -186,7 +186,7 @@ async def test_a_zone_change_is_active_only_after_every_bound_party_accepts(api:
         [35.68, 33.43], [35.72, 33.43], [35.72, 33.47], [35.68, 33.47], [35.68, 33.43]]]},
         "properties": {"kind": "separation", "binds": ["isr", "syr"], "names": {
             "en": "Northern extension", "he": "הרחבה צפונית", "ar": "الامتداد الشمالي"}}}
-    r = await api.as_("syr-duty", "POST", "/api/v1/zones/proposals", json={"feature": feature})
+    r = await api.as_("syr-super", "POST", "/api/v1/zones/proposals", json={"feature": feature})
     assert r.status_code == 201, r.text
     prop = r.json()["proposal"]
     assert prop["required"] == ["isr", "syr"] and list(prop["accepted"]) == ["syr"]
@@ -194,9 +194,9 @@ async def test_a_zone_change_is_active_only_after_every_bound_party_accepts(api:
     shown = next(f for f in zones if f["id"] == "aos-north-ext")
     assert shown["properties"]["status"] == "proposed" and shown["properties"]["binds"] == []
     assert await findings(api, "isr-duty") == []  # a proposal binds nobody
-    r = await api.as_("usa-duty", "POST", f"/api/v1/zones/aos-north-ext/proposals/{prop['proposal_id']}/accept")
+    r = await api.as_("usa-super", "POST", f"/api/v1/zones/aos-north-ext/proposals/{prop['proposal_id']}/accept")
     assert r.status_code == 409  # the mediator is not bound by it
-    r = await api.as_("isr-duty", "POST", f"/api/v1/zones/aos-north-ext/proposals/{prop['proposal_id']}/accept")
+    r = await api.as_("isr-super", "POST", f"/api/v1/zones/aos-north-ext/proposals/{prop['proposal_id']}/accept")
     assert r.status_code == 201 and r.json()["active"]["properties"]["status"] == "active"
     [f] = await findings(api, "syr-duty")
     assert rules([f]) == [("separation.forces", "aos-north-ext", (n["notice_id"],))]
@@ -208,9 +208,9 @@ async def test_a_zone_change_is_active_only_after_every_bound_party_accepts(api:
 async def test_a_rejected_zone_proposal_changes_nothing(api: Api) -> None:
     zone = (await api.as_("isr-duty", "GET", "/api/v1/zones/site-masade")).json()["active"]
     zone["properties"]["rules"]["buffer_m"] = 100
-    r = await api.as_("isr-duty", "POST", "/api/v1/zones/proposals", json={"feature": zone})
+    r = await api.as_("isr-super", "POST", "/api/v1/zones/proposals", json={"feature": zone})
     pid = r.json()["proposal"]["proposal_id"]
-    r = await api.as_("syr-duty", "POST", f"/api/v1/zones/site-masade/proposals/{pid}/reject",
+    r = await api.as_("syr-super", "POST", f"/api/v1/zones/site-masade/proposals/{pid}/reject",
                       json={"reason": "The village needs its kilometre."})
     assert r.status_code == 201 and r.json()["proposal"] is None
     assert r.json()["active"]["properties"]["rules"]["buffer_m"] == 1000

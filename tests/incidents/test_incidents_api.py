@@ -120,7 +120,7 @@ REFUSED = [
     ("usa-super", "agree", "review", 403),                # the mediator proposes, the parties agree
     ("isr-duty", "agree", "review", 403),                 # agreeing a finding binds the party: supervisors
     ("syr-duty", "dispute", "review", 403),
-    ("admin", "ack", "reported", 404),                    # no party: the incident is not visible at all
+    ("admin", "ack", "reported", 403),                    # no party, no speaking role: refused by role
 ]
 
 

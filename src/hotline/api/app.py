@@ -22,9 +22,11 @@ from hotline.service.incidents import MAX_EVIDENCE_BYTES
 
 from . import (
     metrics,
+    openapi_doc,
     params,
     problems,
     routes_auth,
+    routes_cap,
     routes_deconfliction,
     routes_desks,
     routes_disputes,
@@ -33,7 +35,9 @@ from . import (
     routes_messages,
     routes_notify,
     routes_reports,
+    routes_sightings,
     routes_talks,
+    routes_tracks,
     routes_translations,
     routes_witness,
     stream,
@@ -54,7 +58,7 @@ _NO_TELEMETRY: dict[str, Any] = (
 # Every feature's router, in the order the OpenAPI document lists them.
 ROUTERS = (routes_auth, routes_messages, routes_events, stream, routes_incidents, routes_disputes, routes_talks,
            routes_reports, routes_witness, routes_deconfliction, routes_desks, routes_notify,
-           routes_translations)
+           routes_translations, routes_tracks, routes_sightings, routes_cap)
 CONSOLE = Path(str(resources.files("hotline.console").joinpath("static")))
 DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
@@ -79,6 +83,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
                               "from /api/v1/auth/login or the browser's session cookie.")
     app.state.hotline = hl
     problems.install(app)
+    openapi_doc.install(app)  # every status and media type each operation can answer
     params.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

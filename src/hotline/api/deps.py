@@ -11,6 +11,7 @@ from hotline.domain.access import Principal
 from hotline.domain.errors import Unauthorized
 from hotline.service.hotline import Hotline
 
+from . import policy
 from .request_log import bind_caller
 
 __all__ = ["COOKIE", "hotline", "credential", "principal", "Caller", "Service"]
@@ -47,6 +48,7 @@ async def principal(request: Request) -> Principal:
     request.state.principal = who
     route = request.scope.get("route")
     bind_caller(who, getattr(route, "name", None))
+    policy.check(request, who)  # the route's row in api/policy.py, before the route reads its body
     return who
 
 

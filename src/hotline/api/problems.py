@@ -11,8 +11,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from hotline.domain.errors import (
     Conflict,
@@ -68,6 +70,17 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _allowed(req: Request) -> str:
+    """Every method some route serves at this path. Starlette names only the first route's methods,
+    so OPTIONS /api/v1/disputes said ``Allow: POST`` though GET is served there too."""
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(req.app.routes):
+        route = ctx.original_route
+        if isinstance(route, APIRoute) and route.matches(req.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_req: Request, exc: DomainError) -> JSONResponse:
@@ -95,13 +108,15 @@ def install(app: FastAPI) -> None:
         return problem(422, "Invalid input", f"The request was not accepted: {detail}.", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(req: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
         detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is nothing at this address."
-        return problem(exc.status_code, titles.get(exc.status_code, "Error"), detail,
-                       headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed(req)}
+        return problem(exc.status_code, titles.get(exc.status_code, "Error"), detail, headers=headers)
 
     @app.exception_handler(StoreUnavailable)
     async def store_error(_req: Request, exc: StoreUnavailable) -> JSONResponse:

@@ -86,7 +86,9 @@ def _status(response: Response, created: bool) -> None:
 
 
 # -- zones ----------------------------------------------------------------------------------------
-@router.get("/zones", summary="Active zones and open proposals (status proposed) as GeoJSON, or KML")
+@router.get("/zones", summary="Active zones and open proposals (status proposed) as GeoJSON, or KML",
+            responses={200: {"content": {"application/json": {"schema": {"type": "object"}},
+                                         "application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}}})
 async def zones(who: Caller, hl: Service, format: Literal["geojson", "kml"] = "geojson") -> Any:
     doc = await use.zones_collection(hl, who, proposals=format == "geojson")
     if format == "kml":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -30,15 +30,19 @@ class ReasonIn(BaseModel):
     reason: str = REASON
 
 
+# The domain refuses a reason of only spaces; the schema says so (a non-space character somewhere).
+REQUIRED_REASON = Field(min_length=1, max_length=2000, pattern=r"\S", description="Free text every party reads.")
+
+
 class RequiredReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = REQUIRED_REASON
 
 
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    level: str = Field(min_length=1, max_length=32, description="normal, heightened or crisis")
-    reason: str = Field(min_length=1, max_length=2000)
+    level: Literal["normal", "heightened", "crisis"]  # domain.world.ALERT_LEVELS
+    reason: str = REQUIRED_REASON
 
 
 class NoteIn(BaseModel):

@@ -21,6 +21,7 @@ from . import (
     line,
     messages,
     notices,
+    sightings,
     translations,
     witness_keys,
     zones_agreed,
@@ -63,3 +64,4 @@ register(AggregateKind(findings.KIND, findings.evolve, findings.next_due, findin
 register(AggregateKind(desks.KIND, desks.evolve, desks.next_due, desks.tick))
 register(AggregateKind(line.KIND, line.evolve, line.next_due))
 register(AggregateKind(translations.KIND, translations.evolve, translations.next_due, None, translations.awaiting))
+register(AggregateKind(sightings.KIND, sightings.evolve, sightings.next_due))

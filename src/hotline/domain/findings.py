@@ -43,6 +43,8 @@ def finding_id(finding: Mapping[str, Any]) -> str:
     """Stable identity: the same rule, zone, notices and interval give the same id."""
     key = "|".join([finding["rule"], finding.get("zone") or "", ",".join(finding["notices"]),
                     finding["when"]["start"], finding["when"]["end"]])
+    if "track" in finding:  # a geofence finding: the same zone entered at once by two tracks is two findings
+        key += "|" + finding["track"]["uid"]
     return "f-" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 

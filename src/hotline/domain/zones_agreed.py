@@ -25,7 +25,7 @@ from typing import Any
 from hotline.geo.errors import GeoError
 from hotline.geo.zones import zone_from_feature, zone_to_feature
 
-from .access import Principal, require_speaker
+from .access import Principal, require_role, require_speaker
 from .errors import Conflict, Invalid, NotFound
 from .events import SYSTEM, Pending
 from .world import World
@@ -107,6 +107,7 @@ def seed(world: World, features: Iterable[Mapping[str, Any]], existing: set[str]
 def decide_propose(world: World, who: Principal, state: dict[str, Any] | None, feature: Mapping[str, Any],
                    proposal_id: str, note: str, now: datetime) -> list[Pending]:
     party = require_speaker(who, "propose zones")
+    require_role(who, "supervisor", action="propose zones")  # a binding line is a supervisor's act
     new = normalise_feature(feature)
     zid = str(new["id"])
     if len(note) > MAX_REASON:
@@ -148,6 +149,7 @@ def _open(state: dict[str, Any] | None, zone_id: str, proposal_id: str) -> dict[
 def decide_accept(world: World, who: Principal, state: dict[str, Any] | None, zone_id: str, proposal_id: str,
                   now: datetime) -> list[Pending]:
     party = require_speaker(who, "accept zones")
+    require_role(who, "supervisor", action="accept zones")  # a binding line is a supervisor's act
     prop = _open(state, zone_id, proposal_id)
     if party not in prop["required"]:
         raise Conflict(f"Zone {zone_id!r} would not bind {party!r}; only {', '.join(prop['required'])} accept it.",
@@ -165,6 +167,7 @@ def decide_accept(world: World, who: Principal, state: dict[str, Any] | None, zo
 def decide_reject(world: World, who: Principal, state: dict[str, Any] | None, zone_id: str, proposal_id: str,
                   reason: str, now: datetime) -> list[Pending]:
     party = require_speaker(who, "reject zones")
+    require_role(who, "supervisor", action="reject zones")  # a binding line is a supervisor's act
     prop = _open(state, zone_id, proposal_id)
     if party not in prop["required"] and party != prop["by"]:
         raise Conflict(f"Zone {zone_id!r} would not bind {party!r}; only {', '.join(prop['required'])} decide on it.",

@@ -7,6 +7,7 @@ Export file (JSON lines, UTF-8, every line in RFC 8785 canonical form and ending
     {"event":{...envelope...},"kind":"event"}                                  every event, in seq order
     {"channel":"joint","kind":"checkpoint","note":"hotline.example/joint\\n1000\\n...\\n\\n— ...\\n"}
     {"channel":"joint","kind":"cosignature","note":"...","party":"isr"}        after its checkpoint
+    {"batch":"tb-...","kind":"track_point","point":{...}}                      last (see track_batches)
 
 Checkpoints are sorted by channel then size; each is followed by its cosignatures sorted by party.
 
@@ -50,6 +51,7 @@ from .checkpoint import (
 from .cosign import verify_cosignature
 from .envelope import canonical, is_canonical
 from .merkle import MerkleTree, ProofError, verify_consistency
+from .track_batches import check_batches
 from .verify import verify_events
 
 __all__ = [
@@ -146,6 +148,7 @@ class _Verifier:
         self.seqs: dict[str, list[int]] = {}
         self.key_events: list[dict[str, Any]] = []
         self.parties: set[str] = set()
+        self.track_batches: dict[str, dict[str, Any]] = {}  # batch id -> track.batch_sealed payload
         self.lineno = 0
         self.pending: bytes | None = None
 
@@ -245,6 +248,8 @@ class _Verifier:
             seqs[channel].append(ev["seq"])
             if ev["type"] in (KEY_REGISTERED, KEY_REVOKED):
                 self.key_events.append(ev)
+            elif ev["type"] == "track.batch_sealed":
+                self.track_batches[ev["payload"]["batch_id"]] = ev["payload"]
             self.parties.add(ev["party"])
 
     def witness_keys(self) -> dict[str, list[_Key]]:
@@ -298,10 +303,24 @@ class _Verifier:
             elif kind == "cosignature":
                 self.record(line, {"channel", "kind", "note", "party"})
                 self.cosignature(value, current, keys)
+            elif kind == "track_point":
+                self.pending = line
+                break
             else:
                 self.stop(f"{kind} record", "expected a checkpoint or a cosignature here (events and keys "
                           "come first, in seq order)")
         self.close(current)
+
+    def track_points(self) -> None:
+        """The sealed batches' points, last: each batch's Merkle root must match its sealed event."""
+        points: dict[str, list[dict[str, Any]]] = {}
+        while (line := self.take()) is not None:
+            value = self.record(line, {"batch", "kind", "point"})
+            if value.get("kind") != "track_point" or not isinstance(value.get("point"), dict):
+                self.stop(f"{value.get('kind')} record", "expected only track_point records after the checkpoints")
+            points.setdefault(str(value["batch"]), []).append(value["point"])
+        for problem in check_batches(self.track_batches, points):
+            self.fail("track points", problem)
 
     def checkpoint(self, value: dict[str, Any], last: dict[str, Checkpoint],
                    order: tuple[str, int]) -> tuple[str, Checkpoint, int, set[str]] | None:
@@ -427,6 +446,7 @@ def verify_export(source: Source, *, trusted_server_keys: Iterable[str | Verifie
                     report.problems.append(f"header: channel {channel!r} lists member {party!r}, "
                                            "a party that made no event in the ledger")
         v.checkpoints()
+        v.track_points()
     except _Stop:
         pass
     report.lines = v.lineno
@@ -435,7 +455,8 @@ def verify_export(source: Source, *, trusted_server_keys: Iterable[str | Verifie
 
 def write_export(fp: IO[bytes], header: dict[str, Any], events: Iterable[dict[str, Any]],
                  checkpoints: Iterable[tuple[str, str]], cosignatures: Iterable[tuple[str, str, str]],
-                 server_keys: Iterable[str], header_signers: Sequence[SignerKey] = ()) -> None:
+                 server_keys: Iterable[str], header_signers: Sequence[SignerKey] = (),
+                 track_points: Iterable[tuple[str, dict[str, Any]]] = ()) -> None:
     """Write an export: ``header`` ({"channels": {name: [parties]}, "origins": {name: origin}}), the
     server ``vkeys``, ``events`` (dicts in seq order), ``checkpoints`` as (channel, signed note) and
     ``cosignatures`` as (channel, party, cosignature note). ``events`` is consumed before the
@@ -471,6 +492,8 @@ def write_export(fp: IO[bytes], header: dict[str, Any], events: Iterable[dict[st
         (channel, body), _ = next(iter(by_body.items()))
         raise ExportError(f"expected every cosignature to follow a checkpoint in the export, got one over "
                           f"{body.splitlines()[:2]} of channel {channel!r} without its checkpoint")
+    for batch, point in track_points:
+        fp.write(canonical({"kind": "track_point", "batch": batch, "point": point}) + b"\n")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from hotline.ledger.envelope import Event
 from hotline.store.database import Database
 from hotline.store.ledger import NOTIFY_CHANNEL, read_events
+from hotline.tasks import cancel_and_wait
 
 __all__ = ["Tailer"]
 
@@ -41,12 +42,8 @@ class Tailer:
     async def stop(self) -> None:
         if self._stop_listening is not None:
             await self._stop_listening()  # type: ignore[misc]
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def request(self) -> None:
         self._wanted.set()

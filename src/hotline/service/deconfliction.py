@@ -24,7 +24,7 @@ from hotline.domain import findings as fnd
 from hotline.domain import ids
 from hotline.domain import notices as ntc
 from hotline.domain import zones_agreed as zag
-from hotline.domain.access import Principal, require_speaker
+from hotline.domain.access import Principal, require_role, require_speaker
 from hotline.domain.errors import Invalid, NotFound
 from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso
@@ -217,6 +217,7 @@ async def propose_zone(hl: Hotline, who: Principal, features: list[Mapping[str, 
                        ) -> list[dict[str, Any]]:
     """Propose one or more zone versions, all or none; returns the zones' states."""
     require_speaker(who, "propose zones")
+    require_role(who, "supervisor", action="propose zones")
     normalised = []
     for i, f in enumerate(features):
         field = "feature" if len(features) == 1 else f"features[{i}]"

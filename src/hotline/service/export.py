@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import IO, Any
 
+import orjson
+
 from hotline.ledger.offline import write_export
 from hotline.store import checkpoints as store
+from hotline.store import tracks as track_store
 
 from .checkpoints import load_server_key
 from .hotline import Hotline
@@ -23,11 +26,13 @@ async def export_ledger(hl: Hotline, fp: IO[bytes]) -> int:
     async with hl.db.read() as conn:
         cps = await store.all_checkpoints(conn)
         cosigs = await store.all_cosignatures(conn)
+        points = [(batch, orjson.loads(text)) for batch, text in await track_store.all_sealed(conn)]
     channels = {c.id: list(c.members) for c in hl.world.channels.values()}
     channels |= unlisted_channel_members(events, known=channels.keys())
     header = {"channels": channels, "origins": {c: hl.checkpoints.origin(c) for c in channels}}
     write_export(fp, header, events, [(r.channel, r.note) for r in cps],
-                 [(c.channel, c.party, c.note) for c in cosigs], [key.verifier.vkey], header_signers=[key])
+                 [(c.channel, c.party, c.note) for c in cosigs], [key.verifier.vkey], header_signers=[key],
+                 track_points=points)
     return len(events)
 
 

@@ -19,6 +19,7 @@ from .config import Settings, load_world
 from .notify import Notifier
 from .presence import Presence
 from .timers import Timers
+from .tracks import Sealer
 from .writer import Writer
 
 __all__ = ["Hotline", "utcnow"]
@@ -46,6 +47,7 @@ class Hotline:
         self.checkpoints = Checkpoints(self)
         self.presence = Presence(self)  # desks: whose console stream is connected
         self.notifier = Notifier(self)  # escalation steps to e-mail and webhooks
+        self.track_sealer = Sealer(self)  # live track points into the ledger, a batch per interval
         # On PostgreSQL several processes may share the ledger: deliver what any of them commits, in
         # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
         self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)
@@ -60,6 +62,7 @@ class Hotline:
         if self.tailer is not None:
             await self.tailer.start(position)
         self.writer.start()
+        self.track_sealer.start()
         if timers:
             self.timers.start()
             await self.notifier.start()
@@ -68,6 +71,7 @@ class Hotline:
     async def stop(self) -> None:
         await self.notifier.stop()
         self.presence.stop()
+        await self.track_sealer.stop()
         await self.timers.stop()
         await self.writer.stop()
         if self.tailer is not None:

@@ -51,6 +51,11 @@ _PAGE = 1000
 _LATE = "notice.late"  # a late filing is a fact of the record, not a clash to re-check
 
 
+def _rechecked(rule: str) -> bool:
+    """Findings the notice engine re-checks (not a late filing, not a track's geofence entry)."""
+    return rule != _LATE and not rule.startswith("geofence.")
+
+
 def _notice(notice_id: str, party: str, body: Mapping[str, Any]) -> Notice:
     return notice_from_dict({**body, "id": notice_id, "party": party}, now=_EPOCH)
 
@@ -100,7 +105,7 @@ class Model:
                 self.zones[p["zone_id"]] = zone
                 self.engine = None
         elif ev.type == "finding.raised":
-            if p["finding"]["rule"] != _LATE:
+            if _rechecked(p["finding"]["rule"]):
                 self.open.add(p["finding_id"])
         elif ev.type == "finding.cleared":
             self.open.discard(p["finding_id"])
@@ -131,7 +136,7 @@ async def _load(hl: Hotline) -> Model:
             if state["status"] == "active":
                 m.notices[state["notice_id"]] = _notice(state["notice_id"], state["party"], state["notice"])
         for state in await list_aggregates(conn, fnd.KIND, chans, limit=100_000):
-            if state["status"] == "open" and state["finding"]["rule"] != _LATE:
+            if state["status"] == "open" and _rechecked(state["finding"]["rule"]):
                 m.open.add(state["finding_id"])
         await m.catch_up(conn)
     return m

@@ -22,6 +22,7 @@ from hotline.domain.events import Pending
 from hotline.ledger.envelope import Event
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store.database import Database, StoreUnavailable
+from hotline.tasks import cancel_and_wait
 
 __all__ = ["Writer", "Handle"]
 
@@ -60,13 +61,8 @@ class Writer:
         self._task = asyncio.create_task(self._run(), name="hotline-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def submit(self, handle: Handle, result: Result | None = None, *,
                      keys: tuple[str | None, ...] = ()) -> tuple[list[Event], Any]:

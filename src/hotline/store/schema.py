@@ -174,3 +174,19 @@ notify_targets = Table(
     Column("failures", Integer, nullable=False),
     Column("disabled_at", String(32)),
 )
+
+# Live track points: high volume, so not ledger events. Append-only: a row is written once, and its
+# ``batch`` is set once, when the batch it belongs to is sealed into the ledger (``track.batch_sealed``
+# carries the Merkle root over the canonical ``point`` texts, in ``id`` order).
+track_points = Table(
+    "track_points", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("uid", String(128), nullable=False),
+    Column("party", String(32), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("time_ms", BigInteger, nullable=False),
+    Column("point", Text, nullable=False),
+    Column("batch", String(64)),
+    Index("ix_track_points_channel_uid_time", "channel", "uid", "time_ms"),
+    Index("ix_track_points_batch", "batch", "id"),
+)

@@ -30,6 +30,7 @@ from hotline.ledger.envelope import Event
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store import deliveries as store
 from hotline.store.ledger import last_seq, load_aggregate, read_events
+from hotline.tasks import cancel_and_wait
 
 from .email import build_email, send_email
 from .routing import is_step, plan_deliveries
@@ -84,13 +85,8 @@ class Notifier:
     async def stop(self) -> None:
         if self._on_commit in self.hl.listeners:
             self.hl.listeners.remove(self._on_commit)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

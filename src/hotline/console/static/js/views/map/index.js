@@ -9,6 +9,7 @@ import { Drawer } from '../../map/draw.js';
 import { declutterLabels, findingsLayer, legendControl, noticesLayer, placesLayer, zonesLayer } from '../../map/layers.js';
 import { noticeForm } from '../../map/form.js';
 import { findingPanel, noticePanel } from '../../map/panels.js';
+import { mountTracks } from '../../tracks/index.js';
 
 const GRIDS = ['dd', 'dms', 'mgrs', 'utm', 'itm'];
 
@@ -223,6 +224,7 @@ export default {
     const offs = ['zone.*', 'notice.*', 'finding.*'].map((type) => ctx.bus.subscribe(type, refreshSoon));
     offs.push(...keys);
     const offLang = onLanguageChange(() => { render(); renderReadout(); });
+    const offTracks = mountTracks(map, ctx); // live tracks and sightings (js/tracks/)
     refresh().catch((err) => { detail.textContent = err.message; });
     // The stylesheet arrives after the map is made: redraw whenever the canvas changes size.
     const resize = new ResizeObserver(() => map.invalidateSize());
@@ -234,6 +236,7 @@ export default {
       clearTimeout(timer);
       for (const off of offs) off();
       offLang?.();
+      offTracks();
       drawer.clear();
       map.remove();
     };
