@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-__all__ = ["InlineConnection", "connect_inline"]
+__all__ = ["InlineConnection", "connect_inline", "inline_sqlite"]
 
 _WAITS = ("BEGIN", "COMMIT", "END")  # statements that may block: on the write lock or on the disk
 
@@ -138,6 +138,20 @@ class InlineConnection:
 
     async def create_function(self, *args: Any, **kw: Any) -> None:
         self._conn.create_function(*args, **kw)
+
+
+def inline_sqlite(conn: Any) -> sqlite3.Connection | None:
+    """The ``sqlite3`` connection under ``conn`` (a SQLAlchemy ``AsyncConnection`` in a transaction) when it
+    is the writer's inline one, else None (a reader, or PostgreSQL).
+
+    The ledger's hot statements use it directly (``store/ledger.py``): inside the writer's transaction
+    they are plain ``sqlite3`` calls on the same connection, so they commit or roll back with
+    everything SQLAlchemy ran in that transaction, without SQLAlchemy compiling, caching and wrapping
+    each of them (most of the writer's CPU per message at 50 messages a second)."""
+    sync = getattr(conn, "sync_connection", None)
+    fairy = getattr(sync, "connection", None) if sync is not None and not sync.closed else None
+    driver = getattr(fairy, "driver_connection", None)
+    return driver._conn if isinstance(driver, InlineConnection) else None
 
 
 def connect_inline(path: str) -> Callable[[], Awaitable[InlineConnection]]:
