@@ -24,6 +24,7 @@ from . import (
     metrics,
     openapi_doc,
     params,
+    plain,
     problems,
     routes_auth,
     routes_cap,
@@ -85,6 +86,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
     params.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    plain.install(app, routes_messages.PLAIN)  # posting and acknowledging without dependency solving
 
     app.mount("/docs-static", StaticFiles(directory=DOCS_STATIC), name="docs-static")
 
