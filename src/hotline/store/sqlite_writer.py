@@ -6,8 +6,9 @@ messages a second those crossings were most of the server's CPU per message, far
 work. Inside a ``BEGIN IMMEDIATE`` transaction the writer holds the lock and every statement is a
 few microseconds of in-process work on a B-tree, so this connection runs them on the event loop's
 thread. The two steps that can wait are still sent to a thread, so the loop keeps serving streams
-meanwhile: ``BEGIN`` (another process may hold the write lock; ``busy_timeout`` waits for it) and
-``COMMIT`` (with ``synchronous=FULL`` it waits for the disk, the durability before the 201).
+meanwhile: ``COMMIT`` (with ``synchronous=FULL`` it waits for the disk, the durability before the 201)
+always, and ``BEGIN`` when another process holds the write lock (``busy_timeout`` waits for it there);
+a ``BEGIN`` that finds the lock free, the usual case, takes it inline.
 
 The object mimics the small part of ``aiosqlite.Connection`` that SQLAlchemy's aiosqlite dialect uses,
 and is handed to it with ``create_async_engine(..., async_creator=...)``, so statements, events and the
@@ -58,11 +59,31 @@ class _InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _InlineCursor:
-        if sql.lstrip()[:6].upper().startswith(_WAITS):
+        head = sql.lstrip()[:6].upper()
+        if head.startswith("BEGIN") and self._try_begin(sql, parameters):
+            return self
+        if head.startswith(_WAITS):
             await asyncio.to_thread(self._cursor.execute, sql, parameters)
         else:
             self._cursor.execute(sql, parameters)
         return self
+
+    def _try_begin(self, sql: str, parameters: Sequence[Any]) -> bool:
+        """BEGIN on the loop's thread when nobody holds the write lock (the usual case: this process's
+        writer is the only one). With a busy timeout of 0 SQLite answers at once instead of waiting,
+        and a BEGIN that finds the lock taken is sent to a thread to wait for it as before."""
+        cursor = self._cursor
+        busy_ms = int(cursor.execute("PRAGMA busy_timeout").fetchone()[0])
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute(sql, parameters)
+            return True
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms:d}")
 
     async def executemany(self, sql: str, seq_of_parameters: Sequence[Sequence[Any]]) -> _InlineCursor:
         self._cursor.executemany(sql, seq_of_parameters)
