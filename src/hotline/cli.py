@@ -173,7 +173,8 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         app = cot.with_gateway(app, hl)  # the CoT gateway as a task of the server
     uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets",
                 ws_per_message_deflate=False, ws_ping_interval=20, ws_ping_timeout=20,
-                forwarded_allow_ips=list(settings.trusted_proxies),
+                # No trusted proxy: no proxy-headers layer at all (with an empty list it reads and ignores them).
+                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=list(settings.trusted_proxies),
                 server_header=False)  # no "server: uvicorn" banner for a prober to read
 
 

@@ -24,6 +24,7 @@ from . import (
     metrics,
     openapi_doc,
     params,
+    plain,
     problems,
     routes_auth,
     routes_cap,
@@ -43,9 +44,7 @@ from . import (
     stream,
 )
 from .deps import COOKIE
-from .limits import BodyLimitMiddleware
-from .request_log import RequestLogMiddleware
-from .security import SecurityMiddleware
+from .edge import EdgeMiddleware
 
 __all__ = ["create_app"]
 
@@ -87,6 +86,7 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
     params.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    plain.install(app, routes_messages.PLAIN)  # posting and acknowledging without dependency solving
 
     app.mount("/docs-static", StaticFiles(directory=DOCS_STATIC), name="docs-static")
 
@@ -105,10 +105,9 @@ def create_app(hl: Hotline, *, start: bool = True) -> FastAPI:
         async def console() -> FileResponse:
             return FileResponse(CONSOLE / "index.html", headers={"cache-control": "no-cache"})
 
-    # Added first, so it runs inside SecurityMiddleware and its 413 carries the same headers.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=hl.settings.max_request_bytes,
+    latency = metrics.install(app, hl)  # GET /metrics
+    # One layer: request log, request timer, security headers and cross-site refusal, body limit.
+    app.add_middleware(EdgeMiddleware, cookie_name=COOKIE, histogram=latency,
+                       max_bytes=hl.settings.max_request_bytes,
                        upload_bytes=MAX_EVIDENCE_BYTES + 1024 * 1024)  # evidence uploads: the file and its form
-    app.add_middleware(SecurityMiddleware, cookie_name=COOKIE)
-    metrics.install(app, hl)  # GET /metrics; its request timer is the outermost layer, so it times every answer
-    app.add_middleware(RequestLogMiddleware)  # outermost: a request refused early is logged with its id too
     return app

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,7 +40,7 @@ from hotline.service.hotline import Hotline
 from hotline.store.checkpoints import cosigned_sizes
 from hotline.store.ledger import chain_heads, due_aggregates, last_seq
 
-__all__ = ["install", "MetricsMiddleware", "metrics_access"]
+__all__ = ["install", "metrics_access"]
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -70,35 +69,10 @@ class _Counters(Collector):
         yield events
 
 
-class MetricsMiddleware:
-    """Times every HTTP request by its route template (never the raw path: ids would explode the labels)."""
-
-    def __init__(self, app: Any, *, histogram: Histogram) -> None:
-        self.app = app
-        self.histogram = histogram
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        start = time.perf_counter()
-
-        async def watching_send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watching_send)
-        finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            self.histogram.labels(scope["method"], route, str(status)).observe(time.perf_counter() - start)
-
-
-def install(app: FastAPI, hl: Hotline) -> None:
-    """Add the request timer, the commit observer and ``GET /metrics`` to ``app``."""
+def install(app: FastAPI, hl: Hotline) -> Histogram:
+    """Add the commit observer and ``GET /metrics`` to ``app``; returns the request timer, which the edge
+    layer (``edge.EdgeMiddleware``) observes by route template (never the raw path: ids would explode
+    the labels)."""
     registry = CollectorRegistry(auto_describe=True)
     latency = Histogram("hotline_http_request_duration_seconds", "HTTP request latency by route.",
                         ["method", "route", "status"], buckets=_LATENCY_BUCKETS, registry=registry)
@@ -156,4 +130,4 @@ def install(app: FastAPI, hl: Hotline) -> None:
                     lag.labels(channel, party).set(length - sizes.get(party, 0))
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(MetricsMiddleware, histogram=latency)
+    return latency

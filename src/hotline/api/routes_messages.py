@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from starlette.requests import Request
 
 from hotline.domain import messages
+from hotline.domain.access import Principal
 from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import messages as use
+from hotline.service.hotline import Hotline
 
 from . import params
-from .deps import Caller, Service
+from .deps import Caller, Service, hotline, principal
+from .plain import MISSING, json_body, validate_body
 from .responses import JSON, answer
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
@@ -63,6 +67,11 @@ async def list_messages(channel_id: str, who: Caller, hl: Service, limit: int = 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_class=JSON,
              summary="Post a message to every party of the channel")
 async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Service) -> JSON:
+    """The operation as the OpenAPI document states it; requests are served by ``post_message_plain``."""
+    return await _post(channel_id, body, who, hl)
+
+
+async def _post(channel_id: str, body: MessageIn, who: Principal, hl: Hotline) -> JSON:
     cmd = messages.PostMessage(
         message_id=body.id or use.new_message_id(), channel=channel_id, precedence=body.precedence,
         subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
@@ -83,5 +92,36 @@ async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, An
 @router.post("/messages/{message_id}/ack", status_code=201, response_class=JSON,
              summary="Acknowledge for the caller's party (a repeat answers 200 with the first acknowledgement)")
 async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
+    """The operation as the OpenAPI document states it; requests are served by ``ack_plain``."""
+    return await _ack(message_id, who, hl, body)
+
+
+async def _ack(message_id: str, who: Principal, hl: Hotline, body: AckIn | None) -> JSON:
     return answer(await use.acknowledge(hl, who, message_id, body.note if body else "",
                                         translation_pending=body.translation_pending if body else False), present)
+
+
+# The two hot paths (posting, acknowledging) served as plain Starlette endpoints: the same steps in the
+# same order as FastAPI takes them for the operations above (the JSON body read, the caller and the
+# policy row, then the body validated), without its per-request dependency solving. ``plain.install``
+# puts them in front of the operations, which stay what the OpenAPI document describes.
+_MESSAGE_IN = TypeAdapter(MessageIn)
+_ACK_IN: TypeAdapter[AckIn | None] = TypeAdapter(AckIn | None)
+
+
+async def post_message_plain(request: Request) -> JSON:
+    raw = await json_body(request)
+    who = await principal(request)
+    body = validate_body(_MESSAGE_IN, raw)
+    return await _post(request.path_params["channel_id"], body, who, hotline(request))
+
+
+async def ack_plain(request: Request) -> JSON:
+    raw = await json_body(request)
+    who = await principal(request)
+    body = None if raw is MISSING else validate_body(_ACK_IN, raw)
+    return await _ack(request.path_params["message_id"], who, hotline(request), body)
+
+
+PLAIN = {("POST", "/api/v1/channels/{channel_id}/messages"): post_message_plain,
+         ("POST", "/api/v1/messages/{message_id}/ack"): ack_plain}

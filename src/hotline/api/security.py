@@ -1,4 +1,4 @@
-"""HTTP hardening as a small ASGI middleware: headers and cross-site request checks (body size: ``limits``).
+"""HTTP hardening: headers and cross-site request checks, applied by ``edge.EdgeMiddleware`` (body size: ``limits``).
 
 - A strict Content-Security-Policy: scripts only from this origin, no inline script, no eval.
 - Strict-Transport-Security when the deployment says it is served over HTTPS (``HOTLINE_HSTS``).
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-__all__ = ["SecurityMiddleware", "CSP", "tile_url", "hsts_headers"]
+__all__ = ["SecurityPolicy", "COMMON", "CSP", "DOCS_CSP", "UNSAFE", "refuse", "tile_url", "hsts_headers"]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; media-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
@@ -53,50 +53,30 @@ def _with_tiles(csp: str) -> str:
     return csp.replace("img-src 'self'", f"img-src 'self' {parts.scheme}://{parts.netloc}")
 
 
-_COMMON = [
+COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/api/v1/auth/login"
 
 
-class SecurityMiddleware:
-    def __init__(self, app: Any, *, cookie_name: str, extra_csp: str = "") -> None:
-        self.app = app
+class SecurityPolicy:
+    """The deployment's headers and the cross-site rule (the edge layer applies them to every request)."""
+
+    def __init__(self, *, cookie_name: str, extra_csp: str = "") -> None:
         self.cookie_name = cookie_name.encode()
         self.csp = _with_tiles(CSP) + extra_csp
         self.hsts = hsts_headers()
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        # Body size is limits.BodyLimitMiddleware's, inside this one, so its 413 carries these headers.
-        if scope["method"] in _UNSAFE and not headers.get(b"authorization") and self._cross_site(scope, headers):
-            await _refuse(send, 403, "Cross-site request refused",
-                          "This request carries your session cookie but does not come from this site.",
-                          [*self.hsts, (b"content-security-policy", self.csp.encode()),
-                           (b"cache-control", b"no-store")])
-            return
-        path: str = scope["path"]
-        csp = (DOCS_CSP if path.startswith("/docs") else self.csp).encode()
+    def refusal_headers(self) -> list[tuple[bytes, bytes]]:
+        """What a cross-site refusal carries besides the common headers."""
+        return [*self.hsts, (b"content-security-policy", self.csp.encode()), (b"cache-control", b"no-store")]
 
-        async def send_with_headers(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                extra = [*_COMMON, *self.hsts, (b"content-security-policy", csp)]
-                if path.startswith("/api/"):
-                    extra.append((b"cache-control", b"no-store"))
-                message["headers"] = list(message.get("headers", [])) + extra
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-    def _cross_site(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:
+    def cross_site(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> bool:
         """Whether an unsafe request without a bearer token must be refused as cross-site."""
         if scope["path"] == LOGIN_PATH:
             # Login authenticates by the password, never by the cookie it may carry (a stale one from an
@@ -125,9 +105,9 @@ def same_origin_ws(scope: MutableMapping[str, Any]) -> bool:
     return bool(origin.decode("latin-1") == f"{scheme}://{host.decode('latin-1')}")
 
 
-async def _refuse(send: Any, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
+async def refuse(send: Any, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
     body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()), *_COMMON, *extra]})
+                            (b"content-length", str(len(body)).encode()), *COMMON, *extra]})
     await send({"type": "http.response.body", "body": body})

@@ -91,8 +91,12 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
         beat = hl.settings.heartbeat_s
         while True:
             try:
-                seq, frame = await asyncio.wait_for(sub.queue.get(), timeout=beat)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for makes a task per frame.
+                async with asyncio.timeout(beat):
+                    seq, frame = await sub.queue.get()
             except TimeoutError:
+                if sub.kicked is not None:  # a kick that came with the timeout is not lost
+                    raise asyncio.CancelledError from None
                 await ws.send_text(orjson.dumps({"type": "heartbeat", "seq": last,
                                                  "ts": iso(hl.clock())}).decode())
                 continue

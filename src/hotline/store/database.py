@@ -21,6 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from .sqlite_writer import connect_inline
+
 __all__ = ["Database", "StoreUnavailable", "normalize_url"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -45,8 +47,10 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             self.reader = create_async_engine(self.url, pool_size=8, max_overflow=8)
-            # One connection for the one writer task; BEGIN IMMEDIATE takes the write lock at once.
-            self.writer_engine = create_async_engine(self.url, pool_size=1, max_overflow=0)
+            # One connection for the one writer task; BEGIN IMMEDIATE takes the write lock at once. Its
+            # statements run on the loop's thread, only BEGIN and COMMIT wait in a thread (sqlite_writer).
+            self.writer_engine = create_async_engine(self.url, pool_size=1, max_overflow=0,
+                                                     async_creator=connect_inline(self.url.split(":///", 1)[1]))
             for engine in (self.reader, self.writer_engine):
                 event.listen(engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.writer_engine.sync_engine, "begin", _sqlite_begin_immediate)

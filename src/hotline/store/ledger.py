@@ -19,6 +19,7 @@ from hotline.ledger.envelope import Event
 
 from .database import Database
 from .schema import aggregates, chains, events
+from .sqlite_writer import inline_sqlite
 
 __all__ = ["AggregateRow", "append", "read_aggregate_rows", "read_events", "load_aggregate", "list_aggregates",
            "event_from_row", "chain_heads", "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at",
@@ -31,6 +32,25 @@ NOTIFY_CHANNEL = "hotline_ledger"
 
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+# The writer's statements as plain SQL for its inline ``sqlite3`` connection (see ``inline_sqlite``):
+# the same statements SQLAlchemy would compile from the schema, written once. PostgreSQL and the
+# readers go through SQLAlchemy as before.
+_SQL_INSERT_EVENTS = ("INSERT INTO events (seq, channel, chain_index, ts, type, party, actor, payload, prev_hash, "
+                      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_SQL_UPSERT_CHAINS = ("INSERT INTO chains (channel, length, head_hash) VALUES (?, ?, ?) ON CONFLICT (channel) "
+                      "DO UPDATE SET length = excluded.length, head_hash = excluded.head_hash")
+_SQL_UPSERT_AGGREGATES = (
+    "INSERT INTO aggregates (id, kind, channel, state, created, version, due_at, awaiting) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
+    "channel = excluded.channel, state = excluded.state, version = excluded.version, "
+    "due_at = excluded.due_at, awaiting = excluded.awaiting")  # ``created`` stays the first event's
+
+
+def _awaiting_text(parties: Sequence[str]) -> str:
+    # ``awaiting`` is stored as ",isr,syr," so "waits for isr" is one LIKE on an indexed column.
+    return "".join(f",{p}" for p in parties) + ","
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +73,14 @@ async def read_aggregate_rows(conn: AsyncConnection, ids: Iterable[str]
     """(kind, channel, state) of each id that has a row, read in as few queries as the ids allow."""
     wanted = sorted(set(ids))
     found: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    raw = inline_sqlite(conn)
     for start in range(0, len(wanted), 500):
+        if raw is not None:
+            part = wanted[start:start + 500]
+            cursor = raw.execute(f"SELECT id, kind, channel, state FROM aggregates WHERE id IN "  # noqa: S608 (only ?s)
+                                 f"({', '.join('?' for _ in part)})", part)
+            found.update({r[0]: (r[1], r[2], orjson.loads(r[3])) for r in cursor.fetchall()})
+            continue
         rows = (await conn.execute(
             select(aggregates.c.id, aggregates.c.kind, aggregates.c.channel, aggregates.c.state)
             .where(aggregates.c.id.in_(wanted[start:start + 500])))).all()
@@ -67,16 +94,25 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
     chains they extend, and the projection rows they changed; the caller's transaction commits them."""
     if not sealed:
         return
+    touched = {e.channel for e, _ in sealed}
+    raw = inline_sqlite(conn)
+    if raw is not None:  # SQLite's writer: one process, nobody to notify
+        raw.executemany(_SQL_INSERT_EVENTS, [(e.seq, e.channel, e.chain_index, e.ts, e.type, e.party, e.actor, text,
+                                              e.prev_hash, e.hash) for e, text in sealed])
+        raw.executemany(_SQL_UPSERT_CHAINS, [(c, heads[c][0], heads[c][1]) for c in sorted(touched)])
+        if rows:
+            raw.executemany(_SQL_UPSERT_AGGREGATES, [
+                (r.id, r.kind, r.channel, _json(r.state), r.created, r.version, r.due_at, _awaiting_text(r.awaiting))
+                for r in rows])
+        return
     await db.notify(conn, NOTIFY_CHANNEL)
     await conn.execute(events.insert(), [{**e.to_dict(), "payload": text} for e, text in sealed])
-    touched = {e.channel for e, _ in sealed}
     await db.upsert(conn, chains, [{"channel": c, "length": heads[c][0], "head_hash": heads[c][1]}
                                    for c in touched], key=["channel"])
     if rows:
-        # ``awaiting`` is stored as ",isr,syr," so "waits for isr" is one LIKE on an indexed column.
         await db.upsert(conn, aggregates, [
             {"id": r.id, "kind": r.kind, "channel": r.channel, "state": _json(r.state), "created": r.created,
-             "version": r.version, "due_at": r.due_at, "awaiting": "".join(f",{p}" for p in r.awaiting) + ","}
+             "version": r.version, "due_at": r.due_at, "awaiting": _awaiting_text(r.awaiting)}
             for r in rows], key=["id"], keep=["created"])
 
 
@@ -99,10 +135,14 @@ async def read_events(conn: AsyncConnection, *, after: int, channels: Iterable[s
 
 
 async def last_seq(conn: AsyncConnection) -> int:
+    if (raw := inline_sqlite(conn)) is not None:
+        return int(raw.execute("SELECT max(seq) FROM events").fetchone()[0] or 0)
     return (await conn.scalar(select(func.max(events.c.seq)))) or 0
 
 
 async def chain_heads(conn: AsyncConnection) -> dict[str, tuple[int, str]]:
+    if (raw := inline_sqlite(conn)) is not None:
+        return {r[0]: (r[1], r[2]) for r in raw.execute("SELECT channel, length, head_hash FROM chains")}
     return {r.channel: (r.length, r.head_hash) for r in (await conn.execute(select(chains))).all()}
 
 

@@ -1,0 +1,186 @@
+"""The writer's SQLite connection: statements run inline, only the waits go to a thread.
+
+With ``aiosqlite`` every statement of a write transaction crosses to aiosqlite's thread and back three or
+four times (open a cursor, execute, fetch, close), and each crossing wakes the event loop: at 50
+messages a second those crossings were most of the server's CPU per message, far more than SQLite's own
+work. Inside a ``BEGIN IMMEDIATE`` transaction the writer holds the lock and every statement is a
+few microseconds of in-process work on a B-tree, so this connection runs them on the event loop's
+thread. The two steps that can wait are still sent to a thread, so the loop keeps serving streams
+meanwhile: ``COMMIT`` (with ``synchronous=FULL`` it waits for the disk, the durability before the 201)
+always, and ``BEGIN`` when another process holds the write lock (``busy_timeout`` waits for it there);
+a ``BEGIN`` that finds the lock free, the usual case, takes it inline.
+
+The object mimics the small part of ``aiosqlite.Connection`` that SQLAlchemy's aiosqlite dialect uses,
+and is handed to it with ``create_async_engine(..., async_creator=...)``, so statements, events and the
+pool stay SQLAlchemy's. Only the single writer connection uses it: readers keep aiosqlite, whose
+thread lets a long read not hold up the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+__all__ = ["InlineConnection", "connect_inline", "inline_sqlite"]
+
+_WAITS = ("BEGIN", "COMMIT", "END")  # statements that may block: on the write lock or on the disk
+
+
+class _InlineCursor:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def __aenter__(self) -> _InlineCursor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._cursor.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _InlineCursor:
+        head = sql.lstrip()[:6].upper()
+        if head.startswith("BEGIN") and self._try_begin(sql, parameters):
+            return self
+        if head.startswith(_WAITS):
+            await asyncio.to_thread(self._cursor.execute, sql, parameters)
+        else:
+            self._cursor.execute(sql, parameters)
+        return self
+
+    def _try_begin(self, sql: str, parameters: Sequence[Any]) -> bool:
+        """BEGIN on the loop's thread when nobody holds the write lock (the usual case: this process's
+        writer is the only one). With a busy timeout of 0 SQLite answers at once instead of waiting,
+        and a BEGIN that finds the lock taken is sent to a thread to wait for it as before."""
+        cursor = self._cursor
+        busy_ms = int(cursor.execute("PRAGMA busy_timeout").fetchone()[0])
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute(sql, parameters)
+            return True
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms:d}")
+
+    async def executemany(self, sql: str, seq_of_parameters: Sequence[Sequence[Any]]) -> _InlineCursor:
+        self._cursor.executemany(sql, seq_of_parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    async def nextset(self) -> None:
+        return None
+
+    async def setinputsizes(self, *sizes: Any) -> None:
+        return None
+
+
+class _RunNow:
+    """SQLAlchemy sets ``isolation_level`` by queueing ``(future, function)`` on aiosqlite's queue."""
+
+    def __init__(self) -> None:
+        pass
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            future.set_result(function())
+        except Exception as e:  # the caller awaits the future and sees it
+            future.set_exception(e)
+
+
+class InlineConnection:
+    """The writer's connection (see the module's text). ``_conn``, ``_connection`` and ``_tx`` are the
+    names SQLAlchemy's aiosqlite dialect reaches for."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._connection: sqlite3.Connection | None = conn
+        self._tx = _RunNow()
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    def cursor(self) -> _InlineCursor:
+        return _InlineCursor(self._conn.cursor())
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _InlineCursor:
+        return await self.cursor().execute(sql, parameters)
+
+    async def commit(self) -> None:
+        await asyncio.to_thread(self._conn.commit)  # waits for the disk: off the loop
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection = None
+            self._conn.close()
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection = None
+            self._conn.close()
+
+    async def create_function(self, *args: Any, **kw: Any) -> None:
+        self._conn.create_function(*args, **kw)
+
+
+def inline_sqlite(conn: Any) -> sqlite3.Connection | None:
+    """The ``sqlite3`` connection under ``conn`` (a SQLAlchemy ``AsyncConnection`` in a transaction) when it
+    is the writer's inline one, else None (a reader, or PostgreSQL).
+
+    The ledger's hot statements use it directly (``store/ledger.py``): inside the writer's transaction
+    they are plain ``sqlite3`` calls on the same connection, so they commit or roll back with
+    everything SQLAlchemy ran in that transaction, without SQLAlchemy compiling, caching and wrapping
+    each of them (most of the writer's CPU per message at 50 messages a second)."""
+    sync = getattr(conn, "sync_connection", None)
+    fairy = getattr(sync, "connection", None) if sync is not None and not sync.closed else None
+    driver = getattr(fairy, "driver_connection", None)
+    return driver._conn if isinstance(driver, InlineConnection) else None
+
+
+def connect_inline(path: str) -> Callable[[], Awaitable[InlineConnection]]:
+    """The ``async_creator`` for ``create_async_engine``: a connection to the SQLite file at ``path``."""
+
+    async def create() -> InlineConnection:
+        # Used from the loop's thread and, for BEGIN and COMMIT, from a worker thread, never at once.
+        conn = await asyncio.to_thread(sqlite3.connect, path, check_same_thread=False, isolation_level=None)
+        return InlineConnection(conn)
+
+    return create
