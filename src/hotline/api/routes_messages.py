@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotline.domain import messages
 from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import messages as use
+from hotline.service.cursors import ledger_before, localize
 
 from . import params
 from .deps import Caller, Service
@@ -48,6 +49,12 @@ def present(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "posted_dtg": dtg(parse_iso(state["posted_at"]))}
 
 
+async def shown(hl: Service, who: Caller, states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Messages as ``who`` reads them: every ``seq`` (the message's, each acknowledgement's) is the
+    reader's own cursor, the one the stream and ``/api/v1/events`` give the same event."""
+    return [present(m) for m in await localize(hl, who, states)]
+
+
 @router.get("/channels", summary="The channels the caller's party belongs to, with what awaits its acknowledgement")
 async def channels(who: Caller, hl: Service) -> dict[str, Any]:
     return {"channels": await use.list_channels(hl, who)}
@@ -56,8 +63,8 @@ async def channels(who: Caller, hl: Service) -> dict[str, Any]:
 @router.get("/channels/{channel_id}/messages", summary="Messages of a channel, newest first", response_class=JSON)
 async def list_messages(channel_id: str, who: Caller, hl: Service, limit: int = Query(100, ge=1, le=500),
                         before: params.Before = None) -> JSON:
-    items = await use.list_messages(hl, who, channel_id, limit=limit, before=before)
-    return JSON({"messages": [present(m) for m in items]})
+    items = await use.list_messages(hl, who, channel_id, limit=limit, before=await ledger_before(hl, who, before))
+    return JSON({"messages": await shown(hl, who, items)})
 
 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_class=JSON,
@@ -68,17 +75,17 @@ async def post_message(channel_id: str, body: MessageIn, who: Caller, hl: Servic
         subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
         template=body.template.model_dump() if body.template else None)
     state, created = await use.post_message(hl, who, cmd)
-    return JSON(present(state), status_code=status_for(created))
+    return JSON((await shown(hl, who, [state]))[0], status_code=status_for(created))
 
 
 @router.get("/messages/awaiting", summary="Messages waiting for the caller's party to acknowledge, oldest first")
 async def awaiting(who: Caller, hl: Service) -> dict[str, Any]:
-    return {"messages": [present(m) for m in await use.awaiting_me(hl, who)]}
+    return {"messages": await shown(hl, who, await use.awaiting_me(hl, who))}
 
 
 @router.get("/messages/{message_id}", summary="One message with every party's acknowledgement state")
 async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, Any]:
-    return present(await use.get_message(hl, who, message_id))
+    return (await shown(hl, who, [await use.get_message(hl, who, message_id)]))[0]
 
 
 @router.post("/messages/{message_id}/ack", status_code=201, response_class=JSON,
@@ -86,4 +93,4 @@ async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, An
 async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = None) -> JSON:
     state, created = await use.acknowledge(hl, who, message_id, body.note if body else "",
                                            translation_pending=body.translation_pending if body else False)
-    return JSON(present(state), status_code=status_for(created))
+    return JSON((await shown(hl, who, [state]))[0], status_code=status_for(created))

@@ -23,6 +23,7 @@ from hotline.service.unit_of_work import UnitOfWork
 from hotline.store import checkpoints as store
 from hotline.store.ledger import load_aggregate
 
+from .cursors import ledger_seq
 from .hotline import Hotline
 
 __all__ = ["register_key", "revoke_key", "list_keys", "accept_cosignature", "agreed", "agreed_all",
@@ -160,8 +161,12 @@ async def agreed_all(hl: Hotline, who: Principal) -> list[dict[str, Any]]:
 
 
 async def _visible_event(hl: Hotline, who: Principal, seq: int) -> Any:
-    async with hl.db.read() as conn:
-        row = await store.event_row(conn, seq)
+    """The event the caller numbers ``seq`` (its own cursor, as the events page and stream give it)."""
+    ledger = await ledger_seq(hl, who, seq)
+    row = None
+    if ledger is not None:
+        async with hl.db.read() as conn:
+            row = await store.event_row(conn, ledger)
     if row is None or row.channel not in hl.world.channels_of(who.party):
         raise NotFound(f"No event seq={seq} is visible to you.", field="seq")
     return row

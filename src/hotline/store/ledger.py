@@ -68,7 +68,7 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
     if not sealed:
         return
     await db.notify(conn, NOTIFY_CHANNEL)
-    await conn.execute(events.insert(), [{**e.to_dict(), "payload": text} for e, text in sealed])
+    await conn.execute(events.insert(), [{**e.to_dict(), "v": e.v, "payload": text} for e, text in sealed])
     touched = {e.channel for e, _ in sealed}
     await db.upsert(conn, chains, [{"channel": c, "length": heads[c][0], "head_hash": heads[c][1]}
                                    for c in touched], key=["channel"])
@@ -83,7 +83,7 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
 def event_from_row(row: Any) -> Event:
     return Event(seq=row.seq, channel=row.channel, chain_index=row.chain_index, ts=row.ts, type=row.type,
                  party=row.party, actor=row.actor, payload=orjson.loads(row.payload), prev_hash=row.prev_hash,
-                 hash=row.hash)
+                 hash=row.hash, v=row.v)
 
 
 async def read_events(conn: AsyncConnection, *, after: int, channels: Iterable[str] | None,
