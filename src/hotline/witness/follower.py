@@ -111,8 +111,8 @@ class Witness:
                     continue
                 problem = self._link_problem(ev)
                 if problem:
-                    self.alarm(channel, f"event seq={ev['seq']} of channel {channel!r} does not extend my copy: "
-                               f"{problem}", None, None)
+                    self.alarm(channel, f"event seq={ev['seq']} (chain index {ev['chain_index']}) of channel "
+                               f"{channel!r} does not extend my copy: {problem}", None, None)
                     continue
                 self.store.add_event(ev, canonical(ev))
                 self._grow(channel, ev)
