@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.ledger.envelope import Event
@@ -22,7 +22,7 @@ from .schema import aggregates, chains, events
 
 __all__ = ["AggregateRow", "append", "read_aggregate_rows", "read_events", "load_aggregate", "list_aggregates",
            "event_from_row", "chain_heads", "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at",
-           "last_seq", "NOTIFY_CHANNEL"]
+           "last_seq", "has_versions", "NOTIFY_CHANNEL"]
 
 
 # The notification each appending transaction sends at commit (see hotline.realtime.tailer).
@@ -83,13 +83,23 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
 def event_from_row(row: Any) -> Event:
     return Event(seq=row.seq, channel=row.channel, chain_index=row.chain_index, ts=row.ts, type=row.type,
                  party=row.party, actor=row.actor, payload=orjson.loads(row.payload), prev_hash=row.prev_hash,
-                 hash=row.hash, v=row.v)
+                 hash=row.hash, v=getattr(row, "v", 1))
+
+
+async def has_versions(conn: AsyncConnection) -> bool:
+    """Whether the events table has its ``v`` column (a database not yet migrated to 0007 has not; every
+    event in it is version 1). Commands that only read, such as ``hotline verify``, must not migrate."""
+    def check(sync_conn: Any) -> bool:
+        return "v" in {c["name"] for c in inspect(sync_conn).get_columns("events")}
+    return bool(await conn.run_sync(check))
 
 
 async def read_events(conn: AsyncConnection, *, after: int, channels: Iterable[str] | None,
-                      limit: int) -> list[Event]:
-    """Events after ``after`` in seq order, only of ``channels`` (None: all, for verification)."""
-    q = select(events).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
+                      limit: int, versioned: bool = True) -> list[Event]:
+    """Events after ``after`` in seq order, only of ``channels`` (None: all, for verification).
+    ``versioned=False`` reads a database without the ``v`` column (see ``has_versions``)."""
+    cols = events.c if versioned else [c for c in events.c if c.name != "v"]
+    q = select(*cols).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
     if channels is not None:
         chans = sorted(channels)
         if not chans:
