@@ -128,3 +128,38 @@ async def test_resuming_after_any_cursor_gives_the_rest_once_on_page_and_stream(
         event = await stream.until(lambda e: e["type"] == "message.posted")
     assert event["payload"]["message_id"] == message["id"]
     assert [e["seq"] for e in stream.events] == [everything[-1] + 1]
+
+
+@pytest.mark.postgres
+def test_every_process_numbers_a_partys_events_alike(tmp_path: Path) -> None:
+    """Two processes on one PostgreSQL: syr's cursors are written with the events, so a stream on either
+    process and the events page of either give syr the same gapless numbering of the same events."""
+    with fresh_postgres() as url:
+        first = ServerProcess(url, log=tmp_path / "a.log")
+        first.prepare()
+        second = ServerProcess(url, log=tmp_path / "b.log")
+        with first.start(), second.start():
+            streams, pages = asyncio.run(_two_processes(first, second))
+    numbered = [[(e["seq"], e["hash"]) for e in events] for events in (*streams, *pages)]
+    assert numbered[0] == numbered[1] == numbered[2] == numbered[3]
+    assert [seq for seq, _ in numbered[0]] == list(range(1, len(numbered[0]) + 1))
+    assert {e["channel"] for e in streams[0]} == {"joint"}
+
+
+async def _two_processes(first: ServerProcess, second: ServerProcess
+                         ) -> tuple[list[list[dict[str, Any]]], list[list[dict[str, Any]]]]:
+    syr = [login(s.base_url, "syr-duty") for s in (first, second)]
+    posters = [login(s.base_url, "isr-duty") for s in (first, second)]
+    async with StreamReader(first.base_url, token(syr[0])) as a, StreamReader(second.base_url, token(syr[1])) as b:
+        await a.ready()
+        await b.ready()
+
+        def traffic() -> None:
+            for i in range(24):  # joint and isr-usa, through either process
+                post(posters[i % 2], "joint" if i % 3 == 0 else "isr-usa", f"#{i}")
+
+        await asyncio.to_thread(traffic)
+        for reader in (a, b):
+            while sum(e["type"] == "message.posted" for e in reader.events) < 8:
+                await reader.next_frame(timeout=10)
+    return [a.events, b.events], [page(c)["events"] for c in syr]
