@@ -124,7 +124,10 @@ def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, An
             return report
         index = report.channels.get(channel, 0)
         if ev["chain_index"] != index:
-            report.broken = Break(seq, channel, "chain_index", f"expected {index}, got {ev['chain_index']}")
+            report.broken = Break(seq, channel, "chain_index",
+                                  f"expected {index}, got {ev['chain_index']}: the channel's event {index} is "
+                                  f"not here (after seq={last_seq.get(channel)}, its previous event in this "
+                                  "channel); it was removed, or moved in the record's order")
             return report
         prev = report.heads.get(channel, GENESIS)
         if ev["prev_hash"] != prev:
