@@ -17,9 +17,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 from hotline.ledger.envelope import canonical
+from hotline.witness.store import WitnessStore
 
 from .deployment import CHANNELS, PARTIES, Deployment, reseal, rewrite, rows, wait_for
 
@@ -47,6 +49,24 @@ def as_schema_0006(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def old_witness_copy(db: Path, store: Path, party: str) -> int:
+    """The copy a witness of ``party`` kept before cursors: every event of its channels as it was
+    served then (numbered by the global seq, its hash over it), in seq order. Returns its last seq."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    mine = [c for c, members in CHANNELS.items() if party in members]
+    evs = [dict(r) for r in conn.execute("SELECT * FROM events ORDER BY seq") if r["channel"] in mine]
+    conn.close()
+    s = WitnessStore(store)
+    try:
+        for ev in evs:
+            ev["payload"] = json.loads(ev["payload"])
+            s.add_event(ev, canonical(ev))
+        return s.last_seq()
+    finally:
+        s.close()
+
+
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "hotline.cli", *args], capture_output=True, text=True,  # noqa: S603
                           timeout=120, env=dict(os.environ))
@@ -58,6 +78,8 @@ def test_an_old_record_is_numbered_per_party_witnessed_and_exported_with_new_eve
     rewrite(dep.db, as_schema_0006)
     old = cli("verify", "--db", str(dep.db))
     assert old.returncode == 0, old.stdout + old.stderr  # read as it stands, not migrated
+    # isr's witness had followed that record, numbering its copy by the global seq.
+    old_last = old_witness_copy(dep.db, dep.store("isr"), "isr")
     dep.server.start()
 
     syr = dep.events("syr")
@@ -69,6 +91,16 @@ def test_an_old_record_is_numbered_per_party_witnessed_and_exported_with_new_eve
     dep.traffic()
     wait_for(dep.agreed_everywhere, what="every party's witness cosigning the old and the new events")
     assert not any(dep.alarms(p) for p in PARTIES)
+    # isr's witness renumbered its old copy to isr's cursors and carried on from there, no alarm.
+    isr = dep.events("isr")
+    s = WitnessStore(dep.store("isr"))
+    try:
+        assert s.get("numbering") == "party" and s.last_seq() == isr[-1]["seq"] != old_last
+        assert "renumbered" in (dep.tmp / "isr.witness.log").read_text()
+        assert [orjson.loads(body)["hash"] for _, body in s.events()] == \
+            [e["hash"] for e in sorted(isr, key=lambda e: (e["channel"], e["chain_index"]))]
+    finally:
+        s.close()
     syr = dep.events("syr")
     assert [e["seq"] for e in syr] == list(range(1, len(syr) + 1))
     assert {e.get("v", 1) for e in syr} == {1, 2}
