@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.service import sightings as use
 
+from .cursor_route import InCursors
 from .deps import Caller, Service
 
-router = APIRouter(prefix="/api/v1", tags=["sightings"])
+router = APIRouter(prefix="/api/v1", tags=["sightings"], route_class=InCursors)
 
 
 class LocationIn(BaseModel):

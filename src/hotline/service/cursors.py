@@ -35,7 +35,7 @@ from hotline.store.ledger import read_events
 if TYPE_CHECKING:  # the service object imports this module to number events at start
     from .hotline import Hotline
 
-__all__ = ["assign_cursors", "localize", "ledger_before", "ledger_seq"]
+__all__ = ["assign_cursors", "is_seq_key", "localize", "ledger_before", "ledger_seq"]
 
 PAGE = 5000
 
@@ -63,14 +63,16 @@ async def assign_cursors(hl: Hotline) -> int:
             return done
 
 
-# The members of read models and witness answers that hold a ledger seq.
-SEQ_KEYS = frozenset(("seq", "last_seq", "registered_seq", "revoked_seq"))
+def is_seq_key(key: str) -> bool:
+    """Whether a member of a read model holds a ledger seq: ``seq`` and every ``*_seq`` (a checkpoint's
+    ``last_seq``, a key's ``registered_seq``, a zone's ``updated_seq``, a delivery's ``event_seq``)."""
+    return key == "seq" or key.endswith("_seq")
 
 
 def _seqs(value: Any, out: set[int]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in SEQ_KEYS and type(item) is int:
+            if is_seq_key(key) and type(item) is int:
                 out.add(item)
             else:
                 _seqs(item, out)
@@ -81,7 +83,7 @@ def _seqs(value: Any, out: set[int]) -> None:
 
 def _replace(value: Any, mapping: dict[int, int]) -> Any:
     if isinstance(value, dict):
-        return {key: (mapping.get(item) if key in SEQ_KEYS and type(item) is int else _replace(item, mapping))
+        return {key: (mapping.get(item) if is_seq_key(key) and type(item) is int else _replace(item, mapping))
                 for key, item in value.items()}
     if isinstance(value, list):
         return [_replace(item, mapping) for item in value]
@@ -89,7 +91,7 @@ def _replace(value: Any, mapping: dict[int, int]) -> Any:
 
 
 async def localize(hl: Hotline, who: Principal, states: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``states`` with every ledger seq member (``SEQ_KEYS``, at any depth) replaced by the reader's
+    """``states`` with every ledger seq member (``is_seq_key``, at any depth) replaced by the reader's
     cursor of that event; an event the reader has no cursor for shows ``null`` (never the ledger seq)."""
     items = list(states)
     wanted: set[int] = set()

@@ -116,11 +116,12 @@ async def accept_cosignature(hl: Hotline, who: Principal, channel: str, note: st
         raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} is not a registered witness key of {party}; "
                         f"a supervisor of {party} registers it first.", field="note")
     if entry["revoked_seq"] is not None and entry["revoked_seq"] <= row.seq:
-        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} of {party} was revoked (seq "
-                        f"{entry['revoked_seq']}) before this checkpoint; it cosigns nothing.", field="note")
+        # Errors name no ledger seq (a party reads them): the revocation's time says when.
+        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} of {party} was revoked (at "
+                        f"{entry.get('revoked_at')}) before this checkpoint; it cosigns nothing.", field="note")
     if entry["registered_seq"] > row.seq:
-        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} was registered at seq {entry['registered_seq']}, "
-                        f"after this checkpoint (last seq {row.seq}); cosign a newer checkpoint.", field="note")
+        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} was registered at {entry['registered_at']}, "
+                        "after this checkpoint; cosign a newer checkpoint.", field="note")
     valid, revoked = wk.valid_keys(state, row.seq)
     try:
         cosig = verify_cosignature(note, valid, revoked=revoked, checkpoint=cp)
