@@ -201,8 +201,10 @@ class Notifier:
                 facts["steps"] = _steps_of(state, row)
                 subject, text = render_email(language, facts, body=state.get("body") if state and
                                              self._body_allowed(row, state) else None)
+                _reader, cursor = await self._reader_cursor(row)
+                delivery_id = f"{cursor}:{row['id'].partition(':')[2]}"  # as the delivery log shows it
                 detail = await send_email(s, build_email(s, row["address"], subject, text, language=language,
-                                                         delivery_id=row["id"]))
+                                                         delivery_id=delivery_id))
                 ok = True
             elif row["medium"] == "webhook":
                 limit, base = s.webhook_attempts, s.webhook_backoff_s
@@ -212,10 +214,7 @@ class Notifier:
                     entry.update(outcome="skipped", detail="the target is disabled after repeated failures")
                     await self._save(row, "skipped", attempt, entry, None)
                     return
-                # The receiving party's own cursor of the event, as its API and stream number it.
-                async with self.hl.db.read() as conn:
-                    reader = row["target_party"] or row["party"]
-                    cursor = (await seq_to_cursor(conn, reader, [row["event_seq"]])).get(row["event_seq"])
+                reader, cursor = await self._reader_cursor(row)
                 status = await post_webhook(self._client or httpx.AsyncClient(), row["address"], s.webhook_secret,
                                             f"hotline-{reader}-{cursor}", self._webhook_body(row, state, cursor),
                                             int(time.time()), s.webhook_timeout_s)
@@ -247,6 +246,13 @@ class Notifier:
         async with self.hl.db.write() as conn:
             await store.save_attempt(conn, row["id"], status=status, attempts=attempts, log=row["log"],
                                      next_at=next_at, now=entry["at"])
+
+    async def _reader_cursor(self, row: dict[str, Any]) -> tuple[str, int | None]:
+        """The party told and its own cursor of the event, as its API and stream number it: what it is
+        told must not carry the ledger seq, by which it could count events it may not read."""
+        reader = row["target_party"] or row["party"]
+        async with self.hl.db.read() as conn:
+            return reader, (await seq_to_cursor(conn, reader, [row["event_seq"]])).get(row["event_seq"])
 
     def _webhook_body(self, row: dict[str, Any], state: dict[str, Any] | None, cursor: int | None) -> bytes:
         state = state or {}
