@@ -44,18 +44,20 @@ def pct(values: list[float], p: float) -> float:
 
 
 def consoles(base_url: str, tokens: list[str], ready: mp.Event, stop: mp.Event, out: mp.Queue) -> None:
-    """Hold one stream per token; report (seq, arrival time) of every desk event each receives."""
-    async def one(token: str, seen: list[tuple[int, float, str]], connected: list[int]) -> None:
+    """Hold one stream per token; report (hash, arrival time) of every desk event each receives (by
+    hash: each party numbers the event by its own cursor)."""
+    async def one(token: str, seen: list[tuple[str, float, str]], connected: list[int]) -> None:
         url = base_url.replace("http", "ws", 1) + "/api/v1/stream?after=0"
         async with websockets.connect(url, additional_headers={"authorization": f"Bearer {token}"},
                                       max_size=2**24) as ws:
             await until_ready(ws)
             connected.append(1)
             async for now, frame in frames(ws, stop):
-                seen.extend((e["seq"], now, e["ts"]) for e in events(frame) if e["type"].startswith("desk."))
+                # By hash: each party numbers the same desk event by its own cursor.
+                seen.extend((e["hash"], now, e["ts"]) for e in events(frame) if e["type"].startswith("desk."))
 
     async def main() -> None:
-        seen: list[tuple[int, float, str]] = []
+        seen: list[tuple[str, float, str]] = []
         connected: list[int] = []
         tasks = [asyncio.create_task(one(t, seen, connected)) for t in tokens]
         while len(connected) < len(tokens):  # noqa: ASYNC110 (a count, not an event)
@@ -100,22 +102,23 @@ def main() -> None:
             cpu = (cpu_seconds(server.proc.pid) - before) / (time.monotonic() - started)
 
             isr = clients["isr-duty"]
-            sent: dict[int, float] = {}
+            sent: dict[str, float] = {}
             for i in range(args.changes):
                 path = "/api/v1/desks/isr/sign-on" if i % 2 == 0 else "/api/v1/desks/isr/sign-off"
                 at = time.time()
                 r = isr.post(path, json={} if i % 2 else None)
                 r.raise_for_status()
                 events = isr.get("/api/v1/events?after=0&limit=1000").json()["events"]
-                seq = max(e["seq"] for e in events if e["type"] in ("desk.signed_on", "desk.signed_off"))
-                sent[seq] = at
+                newest = max((e for e in events if e["type"] in ("desk.signed_on", "desk.signed_off")),
+                             key=lambda e: e["seq"])
+                sent[newest["hash"]] = at
                 time.sleep(0.2)
             time.sleep(2)
             stop.set()
             seen = out.get(timeout=60)
             proc.join(30)
-    reach = [arrived - parse_iso(ts).timestamp() for seq, arrived, ts in seen if seq in sent]
-    from_request = [arrived - sent[seq] for seq, arrived, _ in seen if seq in sent]
+    reach = [arrived - parse_iso(ts).timestamp() for key, arrived, ts in seen if key in sent]
+    from_request = [arrived - sent[key] for key, arrived, _ in seen if key in sent]
     expected = len(sent) * len(tokens)
     print(f"presence bench: {len(tokens)} consoles ({n} per party), SQLite, heartbeat 15 s, {mp.cpu_count()} cores")
     print(f"server CPU at rest over {args.rest_seconds:.0f} s: {cpu * 100:.2f} % of one core   (target < 2 %)")

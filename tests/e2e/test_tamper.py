@@ -60,9 +60,12 @@ ATTACKS: dict[str, tuple[list[str], str]] = {
     "change_actor": (["UPDATE events SET actor = 'syr-duty' WHERE seq = 1"], "seq=1"),
     "delete_middle": (["DELETE FROM events WHERE seq = 3"], "seq=4"),
     "delete_last": (["DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"], "chain_head"),
+    # Seq 4 (joint) and seq 6 (isr-usa) trade places. A version 2 hash leaves the global seq out (each
+    # channel is ordered by its chain index), so the move shows where joint's order breaks: at seq 5,
+    # whose chain index comes too early, naming the joint event last in place (seq=2).
     "swap_two": (["UPDATE events SET seq = -1 WHERE seq = 4",
                   "UPDATE events SET seq = 4 WHERE seq = 6",
-                  "UPDATE events SET seq = 6 WHERE seq = -1"], "seq=4"),
+                  "UPDATE events SET seq = 6 WHERE seq = -1"], "event seq=5 in channel 'joint', field 'chain_index'"),
 }
 
 

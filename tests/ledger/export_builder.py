@@ -9,7 +9,7 @@ from typing import Any
 from hotline.domain.events import Pending
 from hotline.ledger.checkpoint import ALG_COSIGNATURE_V1, Checkpoint, SignerKey, generate_key, sign_checkpoint
 from hotline.ledger.cosign import cosign
-from hotline.ledger.envelope import GENESIS, canonical
+from hotline.ledger.envelope import GENESIS, VERSION, leaf_data
 from hotline.ledger.merkle import MerkleTree
 from hotline.ledger.offline import write_export
 from hotline.ledger.seal import ChainHead, seal
@@ -30,14 +30,16 @@ class ExportBuilder:
         self.checkpoints: list[tuple[str, str]] = []
         self.cosignatures: list[tuple[str, str, str]] = []
         self.keep_events = True
+        self.v = VERSION  # the envelope version of the events sealed next (1: as before version 2)
 
     def event(self, channel: str, type: str, party: str, payload: dict[str, Any]) -> dict[str, Any]:
         self.seq += 1
         ts = f"2026-11-25T19:{self.seq // 60 % 60:02d}:{self.seq % 60:02d}Z"
         decided = Pending(channel, type, party, f"{party}.duty", payload)
-        ev = seal(decided, ChainHead(len(self.trees[channel]), self.heads[channel]), self.seq, ts).event.to_dict()
+        ev = seal(decided, ChainHead(len(self.trees[channel]), self.heads[channel]), self.seq, ts,
+                  v=self.v).event.to_dict()
         self.heads[channel] = ev["hash"]
-        self.trees[channel].append_data(canonical(ev))
+        self.trees[channel].append_data(leaf_data(ev))
         if self.keep_events:
             self.events.append(ev)
         return ev

@@ -42,7 +42,7 @@ async def test_an_email_that_keeps_failing_is_escalated_to_the_supervisors_on_th
     failed = await events(api, "syr-super", "notify.delivery_failed")
     assert len(failed) == 1
     assert failed[0]["payload"] | {"reason": ""} == {
-        "message_id": msg["id"], "event_seq": failed[0]["payload"]["event_seq"], "target": "syr/supervisors",
+        "message_id": msg["id"], "item_id": msg["id"], "step": 2, "target": "syr/supervisors",
         "medium": "email", "party": "syr", "escalated_to": "supervisors", "attempts": 3, "reason": ""}
     log = (await api.as_("syr-super", "GET", f"/api/v1/deliveries?item_id={msg['id']}")).json()["deliveries"]
     mail = next(d for d in log if d["medium"] == "email")

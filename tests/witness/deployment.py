@@ -95,8 +95,9 @@ class Deployment:
                     return False
         return True
 
-    def events(self) -> list[dict[str, Any]]:
-        return self.clients["usa"].get("/api/v1/events", params={"limit": 1000}).json()["events"]  # type: ignore[no-any-return]
+    def events(self, party: str = "usa") -> list[dict[str, Any]]:
+        """The events as ``party`` reads them (numbered by its own cursors)."""
+        return self.clients[party].get("/api/v1/events", params={"limit": 1000}).json()["events"]  # type: ignore[no-any-return]
 
     def alarms(self, party: str) -> list[dict[str, Any]]:
         if not self.store(party).exists():
@@ -131,10 +132,10 @@ def reseal(conn: sqlite3.Connection, channel: str, events: list[dict[str, Any]])
     for i, ev in enumerate(events):
         ev.update(chain_index=i, prev_hash=head)
         ev["hash"] = head = event_hash(ev)
-        conn.execute("INSERT INTO events (seq, channel, chain_index, ts, type, party, actor, payload, prev_hash, hash) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT INTO events (seq, channel, chain_index, ts, type, party, actor, payload, prev_hash, hash, "
+                     "v) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (ev["seq"], channel, i, ev["ts"], ev["type"], ev["party"], ev["actor"],
-                      canonical(ev["payload"]).decode(), ev["prev_hash"], ev["hash"]))
+                      canonical(ev["payload"]).decode(), ev["prev_hash"], ev["hash"], ev.get("v", 1)))
     conn.execute("UPDATE chains SET length = ?, head_hash = ? WHERE channel = ?", (len(events), head, channel))
 
 

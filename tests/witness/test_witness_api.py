@@ -59,15 +59,18 @@ async def test_every_member_cosigns_and_the_record_is_agreed(api: Api, service: 
     assert (await post_cosig(api, "isr", cosign(signed, keys["isr"], 1_790_000_000))).status_code == 200
     record = (await api.as_("syr-duty", "GET", "/api/v1/witness/channels/joint/agreed")).json()["agreed"]
     assert record["size"] == signed.size and [c["party"] for c in record["cosignatures"]] == list(PARTIES)
-    events = (await api.as_("isr-duty", "GET", "/api/v1/events")).json()["events"]
-    joint = [e for e in events if e["channel"] == "joint"]
-    status = (await api.as_("usa-duty", "GET", f"/api/v1/witness/events/{joint[-1]['seq']}/agreement")).json()
+    # Each party names an event by its own seq (cursor): usa asks about the events as usa reads them.
+    usa_events = (await api.as_("usa-duty", "GET", "/api/v1/events")).json()["events"]
+    status = (await api.as_("usa-duty", "GET", "/api/v1/witness/events/"
+                            f"{[e for e in usa_events if e['channel'] == 'joint'][-1]['seq']}/agreement")).json()
     assert status["agreed"] is True
     # A later event is not under the agreed checkpoint until it is cosigned again.
     await api.post_message("syr-duty", subject="later")
-    events = (await api.as_("isr-duty", "GET", "/api/v1/events")).json()["events"]
-    status = (await api.as_("usa-duty", "GET", f"/api/v1/witness/events/{events[-1]['seq']}/agreement")).json()
+    usa_events = (await api.as_("usa-duty", "GET", "/api/v1/events")).json()["events"]
+    status = (await api.as_("usa-duty", "GET", f"/api/v1/witness/events/{usa_events[-1]['seq']}/agreement")).json()
     assert status["agreed"] is False
+    events = (await api.as_("isr-duty", "GET", "/api/v1/events")).json()["events"]
+    joint = [e for e in events if e["channel"] == "joint"]
 
     # Proofs verify against the signed roots.
     proof = (await api.as_("isr-duty", "GET", f"/api/v1/witness/events/{joint[2]['seq']}/inclusion",
@@ -161,10 +164,13 @@ async def test_proofs_for_wrong_sizes_and_hidden_channels(api: Api, service: Hot
     r = await api.as_("isr-duty", "GET", f"/api/v1/witness/events/{events[0]['seq']}/inclusion",
                       params={"size": 5})
     assert r.status_code == 422
+    # syr cannot even name isr's event: every seq it passes is its own cursor, and the first one past
+    # its last event reads like one far beyond.
+    past = (await api.as_("syr-duty", "GET", "/api/v1/events")).json()["last_seq"] + 1
     for path in ("channels/isr-usa/checkpoint", "channels/isr-usa/agreed", "channels/isr-usa/checkpoints",
-                 f"events/{events[0]['seq']}/inclusion", f"events/{events[0]['seq']}/agreement",
+                 f"events/{past}/inclusion", f"events/{past}/agreement",
                  "channels/isr-usa/consistency?first=1"):
         hidden = await api.as_("syr-duty", "GET", f"/api/v1/witness/{path}")
         absent = await api.as_("syr-duty", "GET", f"/api/v1/witness/{path.replace('isr-usa', 'nowhere')}"
-                               .replace(f"events/{events[0]['seq']}", "events/999"))
+                               .replace(f"events/{past}", "events/999"))
         assert hidden.status_code == absent.status_code == 404, (path, hidden.text)

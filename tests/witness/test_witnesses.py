@@ -31,6 +31,11 @@ def agreed_with_traffic(dep: Deployment) -> list[dict[str, Any]]:
     return [e for e in dep.events() if e["channel"] == "joint"]
 
 
+def named(ev: dict[str, Any]) -> str:
+    """How every party's witness names an event: each reads it under its own seq, all by its chain index."""
+    return f"chain index {ev['chain_index']}"
+
+
 def detected_by_all(dep: Deployment, needle: str) -> list[str]:
     for party in PARTIES:
         wait_for(lambda p=party: dep.alarms(p), what=f"the {party} witness's alarm")  # type: ignore[misc]
@@ -43,7 +48,7 @@ def test_normal_operation_reaches_an_agreed_checkpoint_over_every_event(dep: Dep
     agreed_with_traffic(dep)
     dep.post("syr", "joint", "one more")
     wait_for(dep.agreed_everywhere, what="agreement over the new event too")
-    joint = [e for e in dep.events() if e["channel"] == "joint"]
+    joint = [e for e in dep.events("isr") if e["channel"] == "joint"]
     status = dep.clients["isr"].get(f"/api/v1/witness/events/{joint[-1]['seq']}/agreement").json()
     assert status["agreed"] is True
     assert not any(dep.alarms(p) for p in PARTIES)
@@ -56,15 +61,15 @@ def test_an_event_text_changed_in_the_database_is_named(dep: Deployment) -> None
     def change_text(conn: sqlite3.Connection) -> None:
         evs = rows(conn, "joint")
         for ev in evs:
-            if ev["seq"] == target["seq"]:
+            if ev["chain_index"] == target["chain_index"]:
                 ev["payload"]["body"] = "nothing happened here"
         reseal(conn, "joint", evs)
 
     dep.restart(change_text)
-    details = detected_by_all(dep, f"event seq={target['seq']}")
+    details = detected_by_all(dep, named(target))
     # A witness finds it either at the next checkpoint (and keeps both signed checkpoints as proof) or,
     # when an event appended after the edit reaches it first, at that event; both name the edited one.
-    assert all(f"event seq={target['seq']}" in d and "changed" in d for d in details), details
+    assert all(named(target) in d and "changed" in d for d in details), details
     assert any("two signed checkpoints of size" in d or "does not extend my copy" in d for d in details)
     # The party sees the alarm in its channel (the console shows witness.alarm_raised).
     wait_for(lambda: [e for e in dep.events() if e["type"] == "witness.alarm_raised"], what="the alarm event")
@@ -76,24 +81,27 @@ def test_an_event_text_changed_in_the_database_is_named(dep: Deployment) -> None
 def test_an_event_deleted_is_named_and_once_exits_non_zero(dep: Deployment) -> None:
     joint = agreed_with_traffic(dep)
     target = joint[3]
-    dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint") if e["seq"] != target["seq"]]))
-    details = detected_by_all(dep, f"event seq={target['seq']}")
+    # isr's witness names the event by isr's own seq of it.
+    isr_seq = next(e["seq"] for e in dep.events("isr") if e["channel"] == "joint" and e["hash"] == target["hash"])
+    dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint")
+                                                    if e["chain_index"] != target["chain_index"]]))
+    details = detected_by_all(dep, named(target))
     assert all(any(word in d for word in ("deleted", "shrank", "removed")) for d in details), details
     dep.witnesses.pop("isr").terminate()
     once = subprocess.run([sys.executable, "-m", "hotline.cli", "witness", "run", "--once", "--server",  # noqa: S603
                            dep.server.base_url, "--user", "isr-duty", "--key", str(dep.tmp / "isr.key"),
                            "--store", str(dep.store("isr"))], capture_output=True, text=True, timeout=60,
                           env={**__import__("os").environ, "HOTLINE_PASSWORD": "correct-horse-battery-staple"})
-    assert once.returncode == 1 and f"seq={target['seq']}" in once.stdout
+    assert once.returncode == 1 and f"seq={isr_seq}" in once.stdout
 
 
 def test_two_events_swapped_are_named(dep: Deployment) -> None:
     joint = agreed_with_traffic(dep)
-    a, b = joint[3]["seq"], joint[5]["seq"]
+    a, b = joint[3]["chain_index"], joint[5]["chain_index"]
 
     def swap(conn: sqlite3.Connection) -> None:
         evs = rows(conn, "joint")
-        i, j = [k for k, e in enumerate(evs) if e["seq"] in (a, b)]
+        i, j = [k for k, e in enumerate(evs) if e["chain_index"] in (a, b)]
         keep = ("ts", "type", "party", "actor", "payload")
         first = {k: evs[i][k] for k in keep}
         evs[i].update({k: evs[j][k] for k in keep})
@@ -101,16 +109,16 @@ def test_two_events_swapped_are_named(dep: Deployment) -> None:
         reseal(conn, "joint", evs)
 
     dep.restart(swap)
-    details = detected_by_all(dep, f"events seq={a} and seq={b} were swapped")
-    assert details
+    details = detected_by_all(dep, "were swapped")
+    assert all(f"(chain index {a}) and seq=" in d and f"(chain index {b}) were swapped" in d for d in details), details
 
 
 def test_the_log_truncated_and_regrown_is_caught(dep: Deployment) -> None:
     joint = agreed_with_traffic(dep)
-    cut = joint[-2]["seq"]
+    cut = joint[-2]["chain_index"]
 
     def truncate_and_regrow(conn: sqlite3.Connection) -> None:
-        evs = [e for e in rows(conn, "joint") if e["seq"] < cut]
+        evs = [e for e in rows(conn, "joint") if e["chain_index"] < cut]
         last = conn.execute("SELECT max(seq) FROM events").fetchone()[0]
         template = dict(evs[-1])
         for k in range(4):  # more events than were cut: the log is longer than the cosigned one
@@ -118,7 +126,7 @@ def test_the_log_truncated_and_regrown_is_caught(dep: Deployment) -> None:
         reseal(conn, "joint", evs)
 
     dep.restart(truncate_and_regrow)
-    details = detected_by_all(dep, f"event seq={cut}")
+    details = detected_by_all(dep, f"chain index {cut}")
     # Caught either on the events (they no longer extend the witness's copy) or on the checkpoint.
     assert any(s in details[0] for s in ("does not extend my copy", "not consistent with the size")), details
     evidence = dep.alarms("isr")[0]["evidence"]
@@ -193,15 +201,16 @@ def test_a_split_view_is_proven_from_the_checkpoints_the_witnesses_recorded(dep:
 def test_the_witness_log_says_what_it_cosigned_or_refused_one_line_each(dep: Deployment) -> None:
     joint = agreed_with_traffic(dep)
     target = joint[2]
-    dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint") if e["seq"] != target["seq"]]))
-    detected_by_all(dep, f"event seq={target['seq']}")
+    dep.restart(lambda conn: reseal(conn, "joint", [e for e in rows(conn, "joint")
+                                                    if e["chain_index"] != target["chain_index"]]))
+    detected_by_all(dep, named(target))
     for party in PARTIES:
         lines = (dep.tmp / f"{party}.witness.log").read_text().splitlines()
         assert not [line for line in lines if "HTTP Request" in line or "httpx" in line or "httpcore" in line]
         cosigned = [line for line in lines if "INFO hotline.witness: cosigned " in line]
         assert any(" cosigned joint at size " in line for line in cosigned), lines
         problems = [line for line in lines if "REFUSED to cosign joint at size" in line or " ALARM " in line]
-        assert problems and all(f"seq={target['seq']}" in line for line in problems), lines
+        assert problems and all(named(target) in line for line in problems), lines
         # Nothing else but the one pinned-key warning (the witnesses run without --server-key).
         rest = [line for line in lines if line not in cosigned and line not in problems]
         assert all("pinned the server key" in line or "server unreachable" in line for line in rest), rest

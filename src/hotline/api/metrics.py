@@ -92,9 +92,9 @@ def install(app: FastAPI, hl: Hotline) -> Histogram:
     # Observe each committed batch on its way to the hub (the writer's documented commit callback).
     deliver = hl.writer.on_commit
 
-    def observed(events: list[Any], due: str | None) -> None:
+    def observed(events: list[Any], due: str | None, cursors: dict[int, dict[str, int]]) -> None:
         batch.observe(len(events))
-        deliver(events, due)
+        deliver(events, due, cursors)
 
     hl.writer.on_commit = observed
     token, allow = metrics_access()

@@ -38,7 +38,7 @@ MAX_DEPTH = 64  # nesting of a JSON document; GeoJSON needs 5 (a MultiPolygon's 
 MIN_TIME = datetime(1900, 1, 1, tzinfo=UTC)
 MAX_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
-After = Annotated[int, Query(ge=0, le=MAX_INT, description="Only events with a larger seq.")]
+After = Annotated[int, Query(ge=0, le=MAX_INT, description="Only events with a larger seq (the caller's own cursor).")]
 Before = Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only items older than this cursor.")]
 AfterSize = Annotated[int, Query(ge=-1, le=MAX_INT, description="Only checkpoints of a larger tree size.")]
 TreeSize = Annotated[int, Query(ge=0, le=MAX_INT, description="A tree size.")]

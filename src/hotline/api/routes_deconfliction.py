@@ -23,11 +23,12 @@ from hotline.interop.kml import zones_from_kml, zones_to_kml
 from hotline.service import deconfliction as use
 
 from . import params
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON, answer
 from .security import tile_url
 
-router = APIRouter(prefix="/api/v1", tags=["deconfliction"])
+router = APIRouter(prefix="/api/v1", tags=["deconfliction"], route_class=InCursors)
 
 
 class Strict(BaseModel):

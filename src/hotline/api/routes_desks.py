@@ -11,10 +11,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from hotline.domain import desks, line
 from hotline.service import desks as use
 
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON, answer
 
-router = APIRouter(prefix="/api/v1", tags=["desks"])
+router = APIRouter(prefix="/api/v1", tags=["desks"], route_class=InCursors)
 
 REASON = Field(default="", max_length=2000, description="Free text every party reads; at most 2,000 characters.")
 

@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotline.domain import disputes
 from hotline.service import disputes as use
 
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON, answer
 
-router = APIRouter(prefix="/api/v1", tags=["disputes"])
+router = APIRouter(prefix="/api/v1", tags=["disputes"], route_class=InCursors)
 
 
 class DisputeOpenIn(BaseModel):

@@ -13,10 +13,11 @@ from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import incidents as use
 
 from . import params, responses
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON
 
-router = APIRouter(prefix="/api/v1", tags=["incidents"])
+router = APIRouter(prefix="/api/v1", tags=["incidents"], route_class=InCursors)
 
 Category = Literal["airspace_violation", "exchange_of_fire", "line_crossing", "uav_sighting", "civilian_detention",
                    "property_damage", "mine_uxo", "other"]

@@ -12,6 +12,7 @@ from hotline.domain import messages
 from hotline.domain.access import Principal
 from hotline.domain.timefmt import dtg, parse_iso
 from hotline.service import messages as use
+from hotline.service.cursors import ledger_before, localize
 from hotline.service.hotline import Hotline
 
 from . import params
@@ -52,6 +53,12 @@ def present(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "posted_dtg": dtg(parse_iso(state["posted_at"]))}
 
 
+async def shown(hl: Service, who: Caller, states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Messages as ``who`` reads them: every ``seq`` (the message's, each acknowledgement's) is the
+    reader's own cursor, the one the stream and ``/api/v1/events`` give the same event."""
+    return [present(m) for m in await localize(hl, who, states)]
+
+
 @router.get("/channels", summary="The channels the caller's party belongs to, with what awaits its acknowledgement")
 async def channels(who: Caller, hl: Service) -> dict[str, Any]:
     return {"channels": await use.list_channels(hl, who)}
@@ -60,8 +67,8 @@ async def channels(who: Caller, hl: Service) -> dict[str, Any]:
 @router.get("/channels/{channel_id}/messages", summary="Messages of a channel, newest first", response_class=JSON)
 async def list_messages(channel_id: str, who: Caller, hl: Service, limit: int = Query(100, ge=1, le=500),
                         before: params.Before = None) -> JSON:
-    items = await use.list_messages(hl, who, channel_id, limit=limit, before=before)
-    return JSON({"messages": [present(m) for m in items]})
+    items = await use.list_messages(hl, who, channel_id, limit=limit, before=await ledger_before(hl, who, before))
+    return JSON({"messages": await shown(hl, who, items)})
 
 
 @router.post("/channels/{channel_id}/messages", status_code=201, response_class=JSON,
@@ -76,17 +83,18 @@ async def _post(channel_id: str, body: MessageIn, who: Principal, hl: Hotline) -
         message_id=body.id or use.new_message_id(), channel=channel_id, precedence=body.precedence,
         subject=body.subject, body=body.body, language=body.language, reply_to=body.reply_to,
         template=body.template.model_dump() if body.template else None)
-    return answer(await use.post_message(hl, who, cmd), present)
+    state, created = await use.post_message(hl, who, cmd)
+    return answer(((await shown(hl, who, [state]))[0], created))
 
 
 @router.get("/messages/awaiting", summary="Messages waiting for the caller's party to acknowledge, oldest first")
 async def awaiting(who: Caller, hl: Service) -> dict[str, Any]:
-    return {"messages": [present(m) for m in await use.awaiting_me(hl, who)]}
+    return {"messages": await shown(hl, who, await use.awaiting_me(hl, who))}
 
 
 @router.get("/messages/{message_id}", summary="One message with every party's acknowledgement state")
 async def get_message(message_id: str, who: Caller, hl: Service) -> dict[str, Any]:
-    return present(await use.get_message(hl, who, message_id))
+    return (await shown(hl, who, [await use.get_message(hl, who, message_id)]))[0]
 
 
 @router.post("/messages/{message_id}/ack", status_code=201, response_class=JSON,
@@ -97,8 +105,9 @@ async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = No
 
 
 async def _ack(message_id: str, who: Principal, hl: Hotline, body: AckIn | None) -> JSON:
-    return answer(await use.acknowledge(hl, who, message_id, body.note if body else "",
-                                        translation_pending=body.translation_pending if body else False), present)
+    state, created = await use.acknowledge(hl, who, message_id, body.note if body else "",
+                                           translation_pending=body.translation_pending if body else False)
+    return answer(((await shown(hl, who, [state]))[0], created))
 
 
 # The two hot paths (posting, acknowledging) served as plain Starlette endpoints: the same steps in the

@@ -13,9 +13,10 @@ from hotline.service import reports
 from hotline.service.hotline import Hotline
 
 from . import params
+from .cursor_route import InCursors
 from .deps import Caller, Service
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=InCursors)
 
 
 def _period(hl: Hotline, start: str | None, end: str | None) -> tuple[datetime, datetime]:

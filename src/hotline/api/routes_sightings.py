@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.service import sightings as use
 
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON, answer
 
-router = APIRouter(prefix="/api/v1", tags=["sightings"])
+router = APIRouter(prefix="/api/v1", tags=["sightings"], route_class=InCursors)
 
 
 class LocationIn(BaseModel):

@@ -11,10 +11,11 @@ from hotline.domain import commitments as c
 from hotline.service import commitments as use
 
 from . import params
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON, answer
 
-router = APIRouter(prefix="/api/v1", tags=["talks"])
+router = APIRouter(prefix="/api/v1", tags=["talks"], route_class=InCursors)
 
 
 class RoundIn(BaseModel):

@@ -13,9 +13,10 @@ from hotline.domain.errors import Invalid
 from hotline.domain.timefmt import parse_iso
 from hotline.service import tracks as use
 
+from .cursor_route import InCursors
 from .deps import Caller, Service
 
-router = APIRouter(prefix="/api/v1", tags=["tracks"])
+router = APIRouter(prefix="/api/v1", tags=["tracks"], route_class=InCursors)
 
 
 class PositionsIn(BaseModel):

@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from hotline.domain import translations
 from hotline.service import translations as use
 
+from .cursor_route import InCursors
 from .deps import Caller, Service
 from .responses import JSON, answer
 
-router = APIRouter(prefix="/api/v1", tags=["translations"])
+router = APIRouter(prefix="/api/v1", tags=["translations"], route_class=InCursors)
 
 
 class DraftIn(BaseModel):

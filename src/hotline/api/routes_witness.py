@@ -1,7 +1,9 @@
 """Checkpoints, proofs, cosignatures, party witness keys and the agreed record.
 
 Every channel path answers 404 alike for a channel that does not exist and one the caller may not see.
-Hashes and proofs are standard base64, as in the signed notes.
+Hashes and proofs are standard base64, as in the signed notes. Every seq here (an event's, a
+checkpoint's ``last_seq``, a key's ``registered_seq``) is the caller's own cursor, as the events page
+and the stream number that event.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.domain import witness_keys as wk
 from hotline.service import witnessing as use
+from hotline.service.cursors import localize
 
 from . import params
 from .deps import Caller, Service
@@ -49,13 +52,14 @@ async def server_key(hl: Service) -> dict[str, Any]:
 
 @router.get("/channels/{channel_id}/checkpoint", summary="The newest signed checkpoint of a channel")
 async def checkpoint(channel_id: str, who: Caller, hl: Service) -> dict[str, Any]:
-    return await use.latest(hl, who, channel_id)
+    return (await localize(hl, who, [await use.latest(hl, who, channel_id)]))[0]
 
 
 @router.get("/channels/{channel_id}/checkpoints", summary="Signed checkpoints of a channel, by size")
 async def checkpoints(channel_id: str, who: Caller, hl: Service, after_size: params.AfterSize = -1,
                       limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-    return {"checkpoints": await use.checkpoint_list(hl, who, channel_id, after_size, limit)}
+    return {"checkpoints": await localize(hl, who, await use.checkpoint_list(hl, who, channel_id, after_size,
+                                                                             limit))}
 
 
 @router.get("/channels/{channel_id}/consistency",
@@ -85,29 +89,31 @@ async def cosign(channel_id: str, body: CosignatureIn, who: Caller, hl: Service)
 @router.get("/channels/{channel_id}/agreed",
             summary="The agreed record: the newest checkpoint cosigned by every member party")
 async def agreed(channel_id: str, who: Caller, hl: Service) -> dict[str, Any]:
-    return await use.agreed(hl, who, channel_id)
+    return (await localize(hl, who, [await use.agreed(hl, who, channel_id)]))[0]
 
 
 @router.get("/agreed", summary="The agreed record of every channel the caller sees")
 async def agreed_all(who: Caller, hl: Service) -> dict[str, Any]:
-    return {"channels": await use.agreed_all(hl, who)}
+    return {"channels": await localize(hl, who, await use.agreed_all(hl, who))}
 
 
 @router.get("/keys", summary="Every party's witness keys with the seq that registered or revoked them")
-async def keys(_who: Caller, hl: Service) -> dict[str, Any]:
-    return {"parties": await use.list_keys(hl)}
+async def keys(who: Caller, hl: Service) -> dict[str, Any]:
+    return {"parties": await localize(hl, who, await use.list_keys(hl))}
 
 
 @router.post("/parties/{party}/keys", status_code=201,
              summary="Register (or rotate to) a witness key of the caller's party; supervisors only")
 async def register_key(party: str, body: KeyIn, who: Caller, hl: Service) -> JSON:
-    return answer(await use.act(hl, who, wk.RegisterKey(party, body.vkey, body.replaces)))
+    state, created = await use.act(hl, who, wk.RegisterKey(party, body.vkey, body.replaces))
+    return answer(((await localize(hl, who, [state]))[0], created))
 
 
 @router.delete("/parties/{party}/keys/{key_id}",
                summary="Revoke a witness key of the caller's party; supervisors only")
 async def revoke_key(party: str, key_id: str, who: Caller, hl: Service) -> JSON:
-    return answer(await use.act(hl, who, wk.RevokeKey(party, key_id)), creates=False)
+    state, created = await use.act(hl, who, wk.RevokeKey(party, key_id))
+    return answer(((await localize(hl, who, [state]))[0], created), creates=False)
 
 
 @router.post("/channels/{channel_id}/alarms", status_code=201,

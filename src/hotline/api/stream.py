@@ -1,5 +1,10 @@
 """WebSocket ``/api/v1/stream?after=SEQ``: the caller's events after SEQ, then live ones.
 
+Every ``seq`` here is the caller's party's own cursor (``hotline.service.cursors``): its events are
+numbered 1, 2, 3, ... with no gap for events of channels it may not read, and the ledger's global
+order never leaves the server. An event carries its cursor as ``seq``; version 2 events carry nothing
+else of the global order (``hotline.ledger.envelope.reader_form``).
+
 No gap, no duplicate: the subscription is opened *before* the backlog is read from the ledger, so an
 event committed meanwhile is either in the backlog or in the queue, and anything at or below the
 last seq sent is skipped. Frames:
@@ -29,7 +34,7 @@ from hotline.domain.errors import DomainError
 from hotline.domain.timefmt import iso
 from hotline.realtime.hub import CLOSE_RESUME, CLOSE_UNAUTHORIZED, encode_event, event_frame, events_frame
 from hotline.service.auth import token_hash
-from hotline.service.events import events_of_channels
+from hotline.service.events import events_of_party
 
 from . import params
 from .deps import credential, hotline
@@ -64,7 +69,7 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
         return
     await ws.accept()
     channels = hl.world.channels_of(who.party)
-    sub = hl.hub.subscribe(who.username, channels, session=token_hash(token))
+    sub = hl.hub.subscribe(who.username, channels, session=token_hash(token), party=who.party or "")
     if sub is None:
         await ws.close(CLOSE_TOO_MANY, "too many streams for this user; back off and retry")
         return
@@ -80,11 +85,11 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
     last = max(0, after)
     try:
         while True:  # the backlog, page by page
-            page = await events_of_channels(hl, channels, after=last, limit=BACKLOG_PAGE)
+            page = await events_of_party(hl, who.party, after=last, limit=BACKLOG_PAGE)
             for start in range(0, len(page), FRAME_EVENTS):
                 chunk = page[start:start + FRAME_EVENTS]
-                await ws.send_text(events_frame([encode_event(ev) for ev in chunk]))
-                last = chunk[-1].seq
+                await ws.send_text(events_frame([encode_event(ev, cursor) for cursor, ev in chunk]))
+                last = chunk[-1][0]
             if len(page) < BACKLOG_PAGE:
                 break
         await ws.send_text(orjson.dumps({"type": "ready", "seq": last}).decode())

@@ -322,7 +322,8 @@ def _answer(world: World, who: Principal, st: dict[str, Any], cmd: AnswerQuestio
     if question is None:
         raise NotFound(f"Incident {cmd.incident_id!r} has no question {qid!r}.", field="question_id")
     if question["answer"] is not None:
-        raise Conflict(f"Question {qid!r} was answered already (event {question['answer']['seq']}); ask a "
+        # The answer's time, not its event's ledger seq: an error is read by a party too.
+        raise Conflict(f"Question {qid!r} was answered already (at {question['answer']['at']}); ask a "
                        "follow-up question instead.", field="question_id")
     party = _authorize(world, who, st, "incident.question_answered", question)
     check_text(cmd.text, "text", 4000)

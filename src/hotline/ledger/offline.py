@@ -11,6 +11,11 @@ Export file (JSON lines, UTF-8, every line in RFC 8785 canonical form and ending
 
 Checkpoints are sorted by channel then size; each is followed by its cosignatures sorted by party.
 
+Events carry their global ``seq`` (the export is the whole ledger, read by whoever holds all of it) and
+are of either envelope version (``envelope``): version 1 (no ``v``; its hash and Merkle leaf cover the
+seq) or version 2 (``"v":2``; hash and leaf leave the seq out). A ledger begun before version 2 holds
+both, version 1 first. The export format itself is unchanged (``version`` 1 in the header).
+
 What "stored byte" means: every byte of the file. Each line must be the canonical encoding of its
 value, so a byte cannot change without changing a value; and every value is bound to something checked:
 events by their hash chain and, through the Merkle root, by the server's signed checkpoints; notes by
@@ -52,7 +57,7 @@ from .cosign import verify_cosignature
 from .envelope import canonical, is_canonical
 from .merkle import MerkleTree, ProofError, verify_consistency
 from .track_batches import check_batches
-from .verify import verify_events
+from .verify import encoded_leaf, verify_events
 
 __all__ = [
     "FORMAT",
@@ -244,7 +249,7 @@ class _Verifier:
                           f"got {channel!r}")
             yield ev, body
             # verify_events asked for the next event: this one is linked and its hash is right.
-            trees[channel].append_data(body)
+            trees[channel].append_data(encoded_leaf(ev, body))
             seqs[channel].append(ev["seq"])
             if ev["type"] in (KEY_REGISTERED, KEY_REVOKED):
                 self.key_events.append(ev)

@@ -6,6 +6,10 @@ hash. The writer seals with it, test and benchmark exports seal with it, and the
 event by sealing it again at the place the record says it holds (``reseal``): producer and verifier
 cannot drift apart because there is only one of them.
 
+Newly sealed events are envelope version 2 (``envelope.VERSION``: the hash does not cover the global
+seq); ``v=1`` seals the way records written before it were, which the tests use to build old
+records. ``reseal`` checks either by the version the envelope states.
+
 The payload is round-tripped through its RFC 8785 form before hashing, so what is hashed is exactly
 what is stored and exported; ``Sealed.payload_text`` is that form, kept so the store encodes it once.
 """
@@ -18,7 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from .envelope import GENESIS, Event, canonical, event_hash
+from .envelope import GENESIS, VERSION, Event, canonical, event_hash, version
 
 __all__ = ["ChainHead", "Decided", "Sealed", "seal", "reseal", "START"]
 
@@ -63,15 +67,21 @@ class Sealed:
         return ChainHead(self.event.chain_index + 1, self.event.hash)
 
 
-def _envelope(decided: Decided, payload: Any, head: ChainHead, seq: int, ts: str) -> dict[str, Any]:
-    return {"seq": seq, "channel": decided.channel, "chain_index": head.length, "ts": ts, "type": decided.type,
-            "party": decided.party, "actor": decided.actor, "payload": payload, "prev_hash": head.hash}
+def _envelope(decided: Decided, payload: Any, head: ChainHead, seq: int, ts: str, version: int) -> dict[str, Any]:
+    out = {"seq": seq, "channel": decided.channel, "chain_index": head.length, "ts": ts, "type": decided.type,
+           "party": decided.party, "actor": decided.actor, "payload": payload, "prev_hash": head.hash}
+    if version != 1:
+        out["v"] = version
+    return out
 
 
-def seal(decided: Decided, head: ChainHead, seq: int, ts: str) -> Sealed:
-    """The envelope of ``decided`` appended at ``seq`` after ``head`` of its channel, at time ``ts``."""
+def seal(decided: Decided, head: ChainHead, seq: int, ts: str, *, v: int = VERSION) -> Sealed:
+    """The envelope of ``decided`` appended at ``seq`` after ``head`` of its channel, at time ``ts``, in
+    envelope version ``v``."""
+    if v not in (1, 2):
+        raise ValueError(f"unknown envelope version {v!r}")
     payload_bytes = canonical(dict(decided.payload))
-    envelope = _envelope(decided, orjson.loads(payload_bytes), head, seq, ts)
+    envelope = _envelope(decided, orjson.loads(payload_bytes), head, seq, ts, v)
     envelope["hash"] = event_hash(envelope)
     return Sealed(Event.from_dict(envelope), payload_bytes.decode())
 
@@ -87,11 +97,13 @@ class _Fields:
 
 def reseal(envelope: Mapping[str, Any]) -> str:
     """The hash ``seal`` gives the event ``envelope`` at the place it claims (its seq, chain index,
-    previous hash and time): equal to ``envelope["hash"]`` exactly when nothing was changed.
+    previous hash and time) and in the version it states: equal to ``envelope["hash"]`` exactly when
+    nothing was changed. Raises ValueError for an unknown version.
 
     The payload read back from JSON is already what sealing's round trip produces, so it is hashed as
     it stands (one encoding per event, which keeps verifying a large record quick)."""
     fields = _Fields(envelope["channel"], envelope["type"], envelope["party"], envelope["actor"],
                      envelope["payload"])
     head = ChainHead(envelope["chain_index"], envelope["prev_hash"])
-    return event_hash(_envelope(fields, envelope["payload"], head, envelope["seq"], envelope["ts"]))
+    v = version(dict(envelope))
+    return event_hash(_envelope(fields, envelope["payload"], head, envelope.get("seq", 0), envelope["ts"], v))

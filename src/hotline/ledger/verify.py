@@ -1,6 +1,8 @@
 """Recompute every chain and report the first broken link precisely.
 
-Works on any iterable of event dicts in ``seq`` order (a database read or an exported file).
+Works on any iterable of event dicts in ``seq`` order (a database read or an exported file), of
+either envelope version (``hotline.ledger.envelope``): a record written before version 2 and extended
+after it holds both.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .envelope import GENESIS, HASHED_FIELDS
+from .envelope import GENESIS, HASHED_FIELDS_V1, HASHED_FIELDS_V2, leaf_data, version
 from .seal import reseal
 
-__all__ = ["Break", "ChainReport", "verify_events"]
+__all__ = ["Break", "ChainReport", "encoded_leaf", "verify_events"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,23 +45,48 @@ class ChainReport:
         return self.broken is None
 
 
-_ENVELOPE = frozenset((*HASHED_FIELDS, "hash"))
+_ENVELOPE_V1 = frozenset((*HASHED_FIELDS_V1, "hash"))
+_ENVELOPE_V2 = frozenset((*HASHED_FIELDS_V2, "seq", "hash"))
 
 
 def _hash_of_encoded(ev: dict[str, Any], body: bytes) -> str:
     """The event hash from ``body``, the RFC 8785 bytes of the whole envelope, without encoding it again.
 
-    With sorted keys the envelope's members are ``actor, chain_index, channel, hash, party, ...``: the
-    bytes of the hashed form are ``body`` minus its one top-level ``,"hash":"<hex>"`` member. No string
-    before it can contain that text (an unescaped quote cannot occur inside a JSON string), and no
-    member before it is an object. Any other envelope shape takes the ordinary path.
+    With sorted keys the envelope's members are ``actor, chain_index, channel, hash, party, payload,
+    prev_hash, seq, ts, type[, v]``: the bytes of the hashed form are ``body`` minus its one top-level
+    ``,"hash":"<hex>"`` member (and, for version 2, minus its ``,"seq":N`` member). No string can
+    contain either text (an unescaped quote cannot occur inside a JSON string); no member before
+    ``hash`` is an object, and none after ``seq`` is, so the first ``hash`` and the last ``seq`` found
+    are the top-level ones. Any other envelope shape takes the ordinary path.
     """
     h = ev["hash"]
     member = b',"hash":"' + h.encode() + b'"' if type(h) is str and len(h) == 64 and h.isascii() else b""
     at = body.find(b',"hash":"') if member else -1
-    if at < 0 or body[at:at + len(member)] != member or ev.keys() != _ENVELOPE:
+    keys = ev.keys()
+    if at < 0 or body[at:at + len(member)] != member or (keys != _ENVELOPE_V1 and keys != _ENVELOPE_V2):
         return reseal(ev)
-    return hashlib.sha256(body[:at] + body[at + len(member):]).hexdigest()
+    hashed = body[:at] + body[at + len(member):]
+    if keys == _ENVELOPE_V2:
+        seq = ev["seq"]
+        seq_member = b',"seq":' + str(seq).encode() if type(seq) is int else b""
+        cut = hashed.rfind(b',"seq":')
+        if not seq_member or cut < 0 or hashed[cut:cut + len(seq_member) + 1] != seq_member + b",":
+            return reseal(ev)
+        hashed = hashed[:cut] + hashed[cut + len(seq_member):]
+    return hashlib.sha256(hashed).hexdigest()
+
+
+def encoded_leaf(ev: dict[str, Any], body: bytes) -> bytes:
+    """``leaf_data(ev)`` from ``body``, the canonical bytes of ``ev``: the body itself for version 1,
+    the body minus its top-level ``,"seq":N`` member for version 2 (the last one: see above)."""
+    if version(ev) == 1:
+        return body
+    seq = ev.get("seq")
+    member = b',"seq":' + str(seq).encode() + b"," if type(seq) is int else b""
+    cut = body.rfind(b',"seq":')
+    if not member or cut < 0 or body[cut:cut + len(member)] != member:
+        return leaf_data(ev)
+    return body[:cut] + body[cut + len(member) - 1:]
 
 
 def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, Any], bytes]], *,
@@ -80,7 +107,13 @@ def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, An
             ev, body = cast(tuple[dict[str, Any], bytes], item)
         else:
             ev = cast(dict[str, Any], item)
-        missing = [name for name in (*HASHED_FIELDS, "hash") if name not in ev]
+        try:
+            fields = HASHED_FIELDS_V1 if version(ev) == 1 else (*HASHED_FIELDS_V2, "seq")
+        except ValueError as e:
+            report.broken = Break(ev.get("seq"), ev.get("channel"), "v",
+                                  f"{e}: this verifier knows envelope versions 1 and 2")
+            return report
+        missing = [name for name in (*fields, "hash") if name not in ev]
         if missing:
             report.broken = Break(ev.get("seq"), ev.get("channel"), missing[0], "field is missing")
             return report
@@ -91,7 +124,10 @@ def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, An
             return report
         index = report.channels.get(channel, 0)
         if ev["chain_index"] != index:
-            report.broken = Break(seq, channel, "chain_index", f"expected {index}, got {ev['chain_index']}")
+            report.broken = Break(seq, channel, "chain_index",
+                                  f"expected {index}, got {ev['chain_index']}: the channel's event {index} is "
+                                  f"not here (after seq={last_seq.get(channel)}, its previous event in this "
+                                  "channel); it was removed, or moved in the record's order")
             return report
         prev = report.heads.get(channel, GENESIS)
         if ev["prev_hash"] != prev:
@@ -104,7 +140,7 @@ def verify_events(events: Iterable[dict[str, Any]] | Iterable[tuple[dict[str, An
         if ev["hash"] != actual:
             report.broken = Break(seq, channel, "hash",
                                   f"stored {str(ev['hash'])[:16]}…, recomputed {actual[:16]}…: a field of this "
-                                  "event (type, party, actor, ts or payload) was changed after it was written")
+                                  "event (type, party, actor, ts, payload or v) was changed after it was written")
             return report
         report.heads[channel] = ev["hash"]
         last_seq[channel] = seq

@@ -1,20 +1,21 @@
 """Ordered fan-out of committed events to subscribers, with back-pressure.
 
-Each event is encoded once; the same frame goes to every subscriber of its channel (visibility is
-decided per channel, not per event and subscriber). Each subscriber has a bounded queue: one that
-cannot keep up is cut off (``overflowed``) instead of slowing the others, and resumes from the last
-seq it holds.
+Each event is encoded once per reading party: every subscriber of a party gets the same frame, which
+carries that party's cursor of the event as its ``seq`` (``hotline.ledger.envelope.reader_form``;
+visibility is decided per channel, not per event and subscriber). Each subscriber has a bounded queue:
+one that cannot keep up is cut off (``overflowed``) instead of slowing the others, and resumes from the
+last cursor it holds.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import orjson
 
-from hotline.ledger.envelope import Event
+from hotline.ledger.envelope import Event, reader_form
 
 __all__ = ["Hub", "Subscriber", "encode_event", "event_frame", "events_frame", "CLOSE_RESUME", "CLOSE_UNAUTHORIZED"]
 
@@ -22,9 +23,10 @@ CLOSE_UNAUTHORIZED = 4001
 CLOSE_RESUME = 4008
 
 
-def encode_event(ev: Event) -> str:
-    """The event's JSON, encoded once for every subscriber (frames wrap it without re-encoding)."""
-    return orjson.dumps(ev.to_dict()).decode()
+def encode_event(ev: Event, cursor: int) -> str:
+    """The event's JSON as a reader whose cursor of it is ``cursor`` sees it, encoded once for every
+    subscriber of that reader (frames wrap it without re-encoding)."""
+    return orjson.dumps(reader_form(ev.to_dict(), cursor)).decode()
 
 
 def event_frame(event_json: str) -> str:
@@ -37,9 +39,11 @@ def events_frame(event_jsons: list[str]) -> str:
 
 
 class Subscriber:
-    def __init__(self, hub: Hub, identity: str, channels: frozenset[str], maxsize: int, session: str = "") -> None:
+    def __init__(self, hub: Hub, identity: str, channels: frozenset[str], maxsize: int, session: str = "",
+                 party: str = "") -> None:
         self.hub = hub
         self.identity = identity
+        self.party = party
         self.session = session
         self.channels = channels
         self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize)
@@ -53,11 +57,11 @@ class Subscriber:
             if self.on_kick is not None:
                 self.on_kick()
 
-    def offer(self, seq: int, frame: str) -> None:
+    def offer(self, cursor: int, frame: str) -> None:
         if self.kicked is not None:
             return
         try:
-            self.queue.put_nowait((seq, frame))
+            self.queue.put_nowait((cursor, frame))
         except asyncio.QueueFull:
             self.kick(CLOSE_RESUME, "too slow; resume after the last seq you hold")
 
@@ -73,11 +77,12 @@ class Hub:
         self._by_identity: dict[str, int] = defaultdict(int)
         self.published_seq = 0
 
-    def subscribe(self, identity: str, channels: Iterable[str], session: str = "") -> Subscriber | None:
-        """A new subscriber, or None when this identity already holds its limit of streams."""
+    def subscribe(self, identity: str, channels: Iterable[str], session: str = "",
+                  party: str = "") -> Subscriber | None:
+        """A new subscriber of ``party``, or None when this identity already holds its limit of streams."""
         if self._by_identity[identity] >= self.per_identity:
             return None
-        sub = Subscriber(self, identity, frozenset(channels), self.queue_size, session)
+        sub = Subscriber(self, identity, frozenset(channels), self.queue_size, session, party)
         self._by_identity[identity] += 1
         for channel in sub.channels:
             self._by_channel[channel].add(sub)
@@ -100,7 +105,8 @@ class Hub:
                 if (session and sub.session == session) or (identity and sub.identity == identity):
                     sub.kick(CLOSE_UNAUTHORIZED, "your session has ended; log in again")
 
-    def publish(self, events: Iterable[Event]) -> None:
+    def publish(self, events: Iterable[Event], cursors: Mapping[int, Mapping[str, int]]) -> None:
+        """Offer each event to the subscribers of its channel whose party has a cursor for it."""
         for ev in events:
             if ev.seq <= self.published_seq:
                 continue  # already delivered (a local commit and a cross-process notice may overlap)
@@ -108,9 +114,15 @@ class Hub:
             subs = self._by_channel.get(ev.channel)
             if not subs:
                 continue
-            frame = encode_event(ev)
+            readers = cursors.get(ev.seq, {})
+            frames: dict[str, tuple[int, str]] = {}
             for sub in tuple(subs):
-                sub.offer(ev.seq, frame)
+                cursor = readers.get(sub.party)
+                if cursor is None:
+                    continue  # not a reader of this event when it was written
+                if sub.party not in frames:
+                    frames[sub.party] = (cursor, encode_event(ev, cursor))
+                sub.offer(*frames[sub.party])
 
     def queue_depths(self) -> list[int]:
         """How many frames wait in each open subscriber's queue (for the operator's metrics)."""

@@ -5,6 +5,8 @@ commit too. Every write transaction sends a notification (delivered by PostgreSQ
 process listens, and on a notification, or after a commit of its own, reads the events after the last
 seq it delivered and hands them on in order. Because the writer holds the ledger's table lock, seq
 order is commit order: a read after a notification sees every event up to it, so nothing is skipped.
+Each event's readers' cursors were written in its transaction; they are read back with it, so a party's
+cursor of an event is the same on every process.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Callable
 
 from hotline.ledger.envelope import Event
+from hotline.store.cursors import cursors_of
 from hotline.store.database import Database
 from hotline.store.ledger import NOTIFY_CHANNEL, read_events
 from hotline.tasks import cancel_and_wait
@@ -25,7 +28,7 @@ PAGE = 1000
 
 
 class Tailer:
-    def __init__(self, db: Database, deliver: Callable[[list[Event]], None]) -> None:
+    def __init__(self, db: Database, deliver: Callable[[list[Event], dict[int, dict[str, int]]], None]) -> None:
         self.db = db
         self.deliver = deliver
         self.position = 0
@@ -65,11 +68,12 @@ class Tailer:
         while True:
             async with self.db.read() as conn:
                 page = await read_events(conn, after=self.position, channels=None, limit=PAGE)
+                cursors = await cursors_of(conn, page[0].seq, page[-1].seq) if page else {}
             full = len(page) == PAGE
             # This process may have delivered its own commits while the read was under way.
             page = [ev for ev in page if ev.seq > self.position]
             if page:
                 self.position = page[-1].seq
-                self.deliver(page)
+                self.deliver(page, cursors)
             if not full:
                 return

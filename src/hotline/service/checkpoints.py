@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from hotline.domain.timefmt import iso
 from hotline.ledger.checkpoint import Checkpoint, SignerKey, generate_key, parse_skey, sign_checkpoint
-from hotline.ledger.envelope import Event, canonical
+from hotline.ledger.envelope import Event, leaf_data
 from hotline.ledger.merkle import MerkleTree
 from hotline.store import checkpoints as store
 
@@ -139,7 +139,7 @@ class Checkpoints:
             seqs = self.seqs.get(ev.channel)
             if seqs and ev.seq <= seqs[-1]:
                 continue  # already in the tree (read at start, or delivered twice across processes)
-            self._tree(ev.channel).append_data(canonical(ev.to_dict()))
+            self._tree(ev.channel).append_data(leaf_data(ev.to_dict()))
             self.seqs[ev.channel].append(ev.seq)
             self._dirty.add(ev.channel)
         self._wake.set()

@@ -16,6 +16,7 @@ from hotline.store.ledger import last_seq
 from .auth import Auth
 from .checkpoints import Checkpoints
 from .config import Settings, load_world
+from .cursors import assign_cursors
 from .notify import Notifier
 from .presence import Presence
 from .timers import Timers
@@ -39,7 +40,7 @@ class Hotline:
         self.clock = clock
         self.db = Database(settings.database_url)
         self.hub = Hub(queue_size=settings.stream_queue, per_identity=settings.streams_per_user)
-        self.writer = Writer(self.db, clock, self._committed)
+        self.writer = Writer(self.db, clock, self._committed, readers=self.readers)
         self.timers = Timers(self.db, self.world, self.writer, clock)
         self.auth = Auth(self.db, self.world, clock, ttl_s=settings.session_ttl_s)
         self.auth.on_revoke.append(self.hub.end_sessions)
@@ -52,8 +53,14 @@ class Hotline:
         # seq order, by reading it back. SQLite has one process: deliver straight from the commit.
         self.tailer = None if self.db.is_sqlite else Tailer(self.db, self._deliver)
 
+    def readers(self, channel: str) -> tuple[str, ...]:
+        """The parties that may read ``channel``'s events (each gets a cursor for every one)."""
+        found = self.world.channels.get(channel)
+        return () if found is None else found.members
+
     async def start(self, *, timers: bool = True) -> None:
         await self.db.migrate()
+        await assign_cursors(self)  # events written before cursors existed (or by an older hotline)
         if self.tailer is not None:
             async with self.db.read() as conn:
                 position = await last_seq(conn)
@@ -79,21 +86,23 @@ class Hotline:
         await self.checkpoints.stop()
         await self.db.dispose()
 
-    def _committed(self, events: list[Event], earliest_due: str | None = None) -> None:
+    def _committed(self, events: list[Event], earliest_due: str | None = None,
+                   cursors: dict[int, dict[str, int]] | None = None) -> None:
         if earliest_due is not None:
             self.timers.wake(earliest_due)
         if self.tailer is None:
-            self._deliver(events)
+            self._deliver(events, cursors or {})
         elif events[0].seq == self.tailer.position + 1:
             # Nothing from another process came in between: deliver at once, as a single process does.
             self.tailer.position = events[-1].seq
-            self._deliver(events)
+            self._deliver(events, cursors or {})
         else:
             self.tailer.request()  # read the gap (and these) back from the ledger, in order
 
-    def _deliver(self, events: list[Event]) -> None:
-        """Hand committed events, in seq order and each once, to the hub and every listener."""
-        self.hub.publish(events)
+    def _deliver(self, events: list[Event], cursors: dict[int, dict[str, int]]) -> None:
+        """Hand committed events, in seq order and each once, to the hub (with each reader's cursor of
+        each event) and every listener."""
+        self.hub.publish(events, cursors)
         for listener in self.listeners:
             try:
                 listener(events)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from hotline.ledger.envelope import Event
 from hotline.ledger.verify import ChainReport, verify_events
 from hotline.store.database import Database
-from hotline.store.ledger import chain_heads, read_events
+from hotline.store.ledger import chain_heads, has_versions, read_events
 
 from .config import Settings
 
@@ -17,10 +17,13 @@ PAGE = 5000
 
 
 async def all_events(db: Database) -> AsyncIterator[Event]:
+    """Every event in seq order (also of a database an older hotline wrote and nothing has migrated)."""
     after = 0
+    async with db.read() as conn:
+        versioned = await has_versions(conn)
     while True:
         async with db.read() as conn:
-            page = await read_events(conn, after=after, channels=None, limit=PAGE)
+            page = await read_events(conn, after=after, channels=None, limit=PAGE, versioned=versioned)
         for ev in page:
             yield ev
         if len(page) < PAGE:

@@ -2,7 +2,8 @@
 
 Commands load aggregate state through a ``UnitOfWork``; their decisions are staged (sealed in the
 ledger's one way, and projected by each aggregate kind's ``evolve``, ``next_due`` and ``awaiting``) and
-``flush`` hands the store the event rows, chain heads and projection rows to write together. Several
+``flush`` hands the store the event rows, chain heads, projection rows and each reader's cursor of every
+event (``readers``: the parties that may read a channel) to write together. Several
 commands share one unit of work: that is the group commit. The projecting lives here, not in the
 store, so the store stays a store and the domain's rules stay in the layer that runs them.
 """
@@ -10,7 +11,7 @@ store, so the store stays a store and the domain's rules stay in the layer that 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from hotline.domain.events import Pending
 from hotline.domain.timefmt import iso
 from hotline.ledger.envelope import GENESIS, Event
 from hotline.ledger.seal import ChainHead, seal
+from hotline.store.cursors import append_cursors, cursor_heads_of
 from hotline.store.database import Database
 from hotline.store.ledger import AggregateRow, append, chain_heads, last_seq, read_aggregate_rows
 
@@ -29,9 +31,13 @@ __all__ = ["UnitOfWork"]
 State = dict[str, Any]
 
 
+Readers = Callable[[str], Iterable[str]]
+
+
 class UnitOfWork:
-    def __init__(self, db: Database, conn: AsyncConnection, now: datetime) -> None:
+    def __init__(self, db: Database, conn: AsyncConnection, now: datetime, readers: Readers | None = None) -> None:
         self.db = db
+        self.readers = readers
         self.conn = conn
         self.now = now
         self.ts = iso(now)
@@ -42,6 +48,9 @@ class UnitOfWork:
         self._created: dict[str, int] = {}  # aggregate id -> seq of its first event, for new ones
         self.staged: list[Event] = []
         self._payload_texts: dict[int, str] = {}  # seq -> canonical payload text, as hashed
+        self._cursor_heads: dict[str, int] = {}
+        # seq -> {party: its cursor}, for every staged event and every party that may read it.
+        self.cursors: dict[int, dict[str, int]] = {}
         # The earliest timer among the projections this unit wrote: the timers need waking only if
         # it is sooner than what they already sleep towards.
         self.earliest_due: str | None = None
@@ -49,6 +58,8 @@ class UnitOfWork:
     async def begin(self) -> None:
         self._next_seq = await last_seq(self.conn)
         self._heads = await chain_heads(self.conn)
+        if self.readers is not None:
+            self._cursor_heads = await cursor_heads_of(self.conn)
 
     def peek(self, agg_id: str) -> State | None:
         """The staged state of an aggregate this unit of work has loaded or changed (read only: staging
@@ -80,9 +91,15 @@ class UnitOfWork:
         states: dict[str, tuple[str, str, State | None]] = {}
         created: dict[str, int] = {}
         payload_texts: dict[int, str] = {}
+        cursor_heads = dict(self._cursor_heads)
+        cursors: dict[int, dict[str, int]] = {}
         out: list[Event] = []
         for p in decided:
             seq += 1
+            if self.readers is not None:
+                mine = cursors[seq] = {}
+                for party in self.readers(p.channel):
+                    mine[party] = cursor_heads[party] = cursor_heads.get(party, 0) + 1
             length, head = heads.get(p.channel, (0, GENESIS))
             sealed = seal(p, ChainHead(length, head), seq, self.ts)
             ev = sealed.event
@@ -98,6 +115,8 @@ class UnitOfWork:
             out.append(ev)
         self._next_seq = seq
         self._heads = heads
+        self._cursor_heads = cursor_heads
+        self.cursors.update(cursors)
         for agg_id, entry in states.items():
             self._states[agg_id] = entry
             self._dirty[agg_id] = seq
@@ -124,3 +143,7 @@ class UnitOfWork:
             return
         await append(self.db, self.conn, [(e, self._payload_texts[e.seq]) for e in self.staged], self._heads,
                      self._rows())
+        if self.readers is not None:
+            await append_cursors(self.db, self.conn, [(party, cursor, seq) for seq, mine in self.cursors.items()
+                                                      for party, cursor in mine.items()],
+                                 self._cursor_heads, self._next_seq)

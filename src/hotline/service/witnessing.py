@@ -24,6 +24,7 @@ from hotline.store import checkpoints as store
 from hotline.store.ledger import load_aggregate
 
 from .commands import on_aggregate
+from .cursors import ledger_seq
 from .hotline import Hotline
 
 __all__ = ["act", "list_keys", "accept_cosignature", "agreed", "agreed_all",
@@ -108,11 +109,12 @@ async def accept_cosignature(hl: Hotline, who: Principal, channel: str, note: st
         raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} is not a registered witness key of {party}; "
                         f"a supervisor of {party} registers it first.", field="note")
     if entry["revoked_seq"] is not None and entry["revoked_seq"] <= row.seq:
-        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} of {party} was revoked (seq "
-                        f"{entry['revoked_seq']}) before this checkpoint; it cosigns nothing.", field="note")
+        # Errors name no ledger seq (a party reads them): the revocation's time says when.
+        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} of {party} was revoked (at "
+                        f"{entry.get('revoked_at')}) before this checkpoint; it cosigns nothing.", field="note")
     if entry["registered_seq"] > row.seq:
-        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} was registered at seq {entry['registered_seq']}, "
-                        f"after this checkpoint (last seq {row.seq}); cosign a newer checkpoint.", field="note")
+        raise Forbidden(f"The key {sig.name}+{sig.key_id.hex()} was registered at {entry['registered_at']}, "
+                        "after this checkpoint; cosign a newer checkpoint.", field="note")
     valid, revoked = wk.valid_keys(state, row.seq)
     try:
         cosig = verify_cosignature(note, valid, revoked=revoked, checkpoint=cp)
@@ -153,8 +155,12 @@ async def agreed_all(hl: Hotline, who: Principal) -> list[dict[str, Any]]:
 
 
 async def _visible_event(hl: Hotline, who: Principal, seq: int) -> Any:
-    async with hl.db.read() as conn:
-        row = await store.event_row(conn, seq)
+    """The event the caller numbers ``seq`` (its own cursor, as the events page and stream give it)."""
+    ledger = await ledger_seq(hl, who, seq)
+    row = None
+    if ledger is not None:
+        async with hl.db.read() as conn:
+            row = await store.event_row(conn, ledger)
     if row is None or row.channel not in hl.world.channels_of(who.party):
         raise NotFound(f"No event seq={seq} is visible to you.", field="seq")
     return row

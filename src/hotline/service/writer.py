@@ -20,7 +20,7 @@ import structlog
 from hotline.domain.errors import DomainError
 from hotline.domain.events import Pending
 from hotline.ledger.envelope import Event
-from hotline.service.unit_of_work import UnitOfWork
+from hotline.service.unit_of_work import Readers, UnitOfWork
 from hotline.store.database import Database, StoreUnavailable
 from hotline.tasks import cancel_and_wait
 
@@ -46,8 +46,10 @@ class _Job:
 
 class Writer:
     def __init__(self, db: Database, clock: Callable[[], datetime],
-                 on_commit: Callable[[list[Event], str | None], None], *, max_batch: int = 512) -> None:
+                 on_commit: Callable[[list[Event], str | None, dict[int, dict[str, int]]], None], *,
+                 max_batch: int = 512, readers: Readers | None = None) -> None:
         self.db = db
+        self.readers = readers  # channel -> the parties that may read it (their cursors are written)
         self.clock = clock
         self.on_commit = on_commit
         self.max_batch = max_batch
@@ -100,7 +102,7 @@ class Writer:
         answers: list[tuple[_Job, tuple[list[Event], Any] | BaseException]] = []
         try:
             async with self.db.write() as conn:
-                uow = UnitOfWork(self.db, conn, self._now())
+                uow = UnitOfWork(self.db, conn, self._now(), self.readers)
                 await uow.begin()
                 await uow.preload(k for job in batch for k in job.keys)
                 for job in batch:
@@ -131,4 +133,4 @@ class Writer:
             else:
                 job.future.set_result(answer)
         if uow.staged:
-            self.on_commit(uow.staged, uow.earliest_due)
+            self.on_commit(uow.staged, uow.earliest_due, uow.cursors)

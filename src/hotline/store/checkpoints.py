@@ -115,23 +115,28 @@ async def event_row(conn: AsyncConnection, seq: int) -> Any | None:
 async def leaves(db: Database, *, page: int = 20_000) -> AsyncIterator[tuple[int, str, bytes]]:
     """(seq, channel, leaf data) of every event in seq order, for rebuilding the trees at start.
 
-    The leaf is ``canonical(event)``. The payload column already holds the payload's canonical JSON,
-    so it is spliced in as it is instead of being parsed and encoded again: rebuilding costs one
+    The leaf is ``leaf_data(event)`` (the envelope, without ``seq`` from version 2 on). The payload
+    column already holds the payload's canonical JSON, so it is spliced in as it is instead of being
+    parsed and encoded again: rebuilding costs one
     small orjson call per event. The other fields are ASCII or BMP strings, ints and nulls, for which
     sorted-key orjson output is RFC 8785.
     """
     after = 0
     cols = [events.c[name] for name in ("seq", "channel", "chain_index", "ts", "type", "party", "actor",
-                                        "payload", "prev_hash", "hash")]
+                                        "payload", "prev_hash", "hash", "v")]
     while True:
         async with db.read() as conn:
             rows = (await conn.execute(select(*cols).where(events.c.seq > after).order_by(events.c.seq)
                                        .limit(page))).all()
         for r in rows:
-            data = orjson.dumps({"seq": r.seq, "channel": r.channel, "chain_index": r.chain_index, "ts": r.ts,
-                                 "type": r.type, "party": r.party, "actor": r.actor,
-                                 "payload": orjson.Fragment(r.payload), "prev_hash": r.prev_hash, "hash": r.hash},
-                                option=_SORT)
+            leaf = {"channel": r.channel, "chain_index": r.chain_index, "ts": r.ts, "type": r.type,
+                    "party": r.party, "actor": r.actor, "payload": orjson.Fragment(r.payload),
+                    "prev_hash": r.prev_hash, "hash": r.hash}
+            if r.v == 1:
+                leaf["seq"] = r.seq
+            else:
+                leaf["v"] = r.v
+            data = orjson.dumps(leaf, option=_SORT)
             yield r.seq, r.channel, data
         if len(rows) < page:
             return

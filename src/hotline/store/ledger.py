@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hotline.ledger.envelope import Event
@@ -23,7 +23,7 @@ from .sqlite_writer import inline_sqlite
 
 __all__ = ["AggregateRow", "append", "read_aggregate_rows", "read_events", "load_aggregate", "list_aggregates",
            "event_from_row", "chain_heads", "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at",
-           "last_seq", "NOTIFY_CHANNEL"]
+           "last_seq", "has_versions", "NOTIFY_CHANNEL"]
 
 
 # The notification each appending transaction sends at commit (see hotline.realtime.tailer).
@@ -37,8 +37,8 @@ def _json(value: Any) -> str:
 # The writer's statements as plain SQL for its inline ``sqlite3`` connection (see ``inline_sqlite``):
 # the same statements SQLAlchemy would compile from the schema, written once. PostgreSQL and the
 # readers go through SQLAlchemy as before.
-_SQL_INSERT_EVENTS = ("INSERT INTO events (seq, channel, chain_index, ts, type, party, actor, payload, prev_hash, "
-                      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_SQL_INSERT_EVENTS = ("INSERT INTO events (seq, v, channel, chain_index, ts, type, party, actor, payload, prev_hash, "
+                      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _SQL_UPSERT_CHAINS = ("INSERT INTO chains (channel, length, head_hash) VALUES (?, ?, ?) ON CONFLICT (channel) "
                       "DO UPDATE SET length = excluded.length, head_hash = excluded.head_hash")
 _SQL_UPSERT_AGGREGATES = (
@@ -97,8 +97,8 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
     touched = {e.channel for e, _ in sealed}
     raw = inline_sqlite(conn)
     if raw is not None:  # SQLite's writer: one process, nobody to notify
-        raw.executemany(_SQL_INSERT_EVENTS, [(e.seq, e.channel, e.chain_index, e.ts, e.type, e.party, e.actor, text,
-                                              e.prev_hash, e.hash) for e, text in sealed])
+        raw.executemany(_SQL_INSERT_EVENTS, [(e.seq, e.v, e.channel, e.chain_index, e.ts, e.type, e.party, e.actor,
+                                              text, e.prev_hash, e.hash) for e, text in sealed])
         raw.executemany(_SQL_UPSERT_CHAINS, [(c, heads[c][0], heads[c][1]) for c in sorted(touched)])
         if rows:
             raw.executemany(_SQL_UPSERT_AGGREGATES, [
@@ -106,7 +106,7 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
                 for r in rows])
         return
     await db.notify(conn, NOTIFY_CHANNEL)
-    await conn.execute(events.insert(), [{**e.to_dict(), "payload": text} for e, text in sealed])
+    await conn.execute(events.insert(), [{**e.to_dict(), "v": e.v, "payload": text} for e, text in sealed])
     await db.upsert(conn, chains, [{"channel": c, "length": heads[c][0], "head_hash": heads[c][1]}
                                    for c in touched], key=["channel"])
     if rows:
@@ -119,13 +119,23 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
 def event_from_row(row: Any) -> Event:
     return Event(seq=row.seq, channel=row.channel, chain_index=row.chain_index, ts=row.ts, type=row.type,
                  party=row.party, actor=row.actor, payload=orjson.loads(row.payload), prev_hash=row.prev_hash,
-                 hash=row.hash)
+                 hash=row.hash, v=getattr(row, "v", 1))
+
+
+async def has_versions(conn: AsyncConnection) -> bool:
+    """Whether the events table has its ``v`` column (a database not yet migrated to 0007 has not; every
+    event in it is version 1). Commands that only read, such as ``hotline verify``, must not migrate."""
+    def check(sync_conn: Any) -> bool:
+        return "v" in {c["name"] for c in inspect(sync_conn).get_columns("events")}
+    return bool(await conn.run_sync(check))
 
 
 async def read_events(conn: AsyncConnection, *, after: int, channels: Iterable[str] | None,
-                      limit: int) -> list[Event]:
-    """Events after ``after`` in seq order, only of ``channels`` (None: all, for verification)."""
-    q = select(events).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
+                      limit: int, versioned: bool = True) -> list[Event]:
+    """Events after ``after`` in seq order, only of ``channels`` (None: all, for verification).
+    ``versioned=False`` reads a database without the ``v`` column (see ``has_versions``)."""
+    cols = events.c if versioned else [c for c in events.c if c.name != "v"]
+    q = select(*cols).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
     if channels is not None:
         chans = sorted(channels)
         if not chans:

@@ -32,6 +32,8 @@ events = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # The envelope version (hotline.ledger.envelope): 1 for events sealed before version 2.
+    Column("v", Integer, nullable=False, server_default="1"),
     UniqueConstraint("channel", "chain_index", name="uq_events_chain"),
     Index("ix_events_channel_seq", "channel", "seq"),
 )
@@ -43,6 +45,24 @@ chains = Table(
     Column("channel", String(64), primary_key=True),
     Column("length", BigInteger, nullable=False),
     Column("head_hash", String(64), nullable=False),
+)
+
+# Per-party cursors: each party's own gapless numbering of the events it may read, in ledger order.
+# Written in the same transaction as the events, so every process reads the same cursor for an event.
+# The API and the stream speak only in these; the global seq stays inside the server.
+cursors = Table(
+    "cursors", metadata,
+    Column("party", String(32), primary_key=True),
+    Column("pseq", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    UniqueConstraint("party", "seq", name="uq_cursors_party_seq"),
+)
+
+# The last cursor given to each party (what the next event it may read follows).
+cursor_heads = Table(
+    "cursor_heads", metadata,
+    Column("party", String(32), primary_key=True),
+    Column("length", BigInteger, nullable=False),
 )
 
 # Projections: one row per aggregate, its state as ``evolve`` derived it, written in the same

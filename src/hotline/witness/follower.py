@@ -2,8 +2,11 @@
 
 For each channel its party belongs to, the witness
 
-1. keeps its own copy of the events (``/api/v1/events``), checking that each one extends its copy of the
-   chain (index, link, hash) and recomputing the channel's Merkle tree itself;
+1. keeps its own copy of the events (``/api/v1/events``, numbered by its party's own cursors), checking
+   that each one extends its copy of the chain (index, link, hash) and recomputing the channel's Merkle
+   tree itself. Neither needs the ledger's global order: a version 2 event's hash and Merkle leaf
+   leave it out, and a version 1 event comes with the ``ledger_seq`` its hash covers
+   (``hotline.ledger.envelope.ledger_form``);
 2. fetches the newest signed checkpoint and verifies the server's signature (key pinned on first use,
    or given);
 3. checks it against the last checkpoint it cosigned (same size: same root; larger: the server's
@@ -25,7 +28,7 @@ import orjson
 
 from hotline.ledger.checkpoint import CheckpointError, SignerKey, VerifierKey, open_checkpoint, parse_vkey
 from hotline.ledger.cosign import cosign
-from hotline.ledger.envelope import GENESIS, canonical, event_hash
+from hotline.ledger.envelope import GENESIS, canonical, event_hash, ledger_form
 from hotline.ledger.merkle import MerkleTree, ProofError, verify_consistency
 
 from .diff import describe_changes
@@ -50,11 +53,12 @@ class Witness:
         self.new_alarms: list[str] = []
         self.cosigned = 0
         for channel, body in store.events():
-            self._grow(channel, body, orjson.loads(body)["hash"])
+            self._grow(channel, orjson.loads(body))
 
-    def _grow(self, channel: str, body: bytes, hash_: str) -> None:
-        self.trees.setdefault(channel, MerkleTree()).append_data(body)
-        self.heads[channel] = hash_
+    def _grow(self, channel: str, ev: dict[str, Any]) -> None:
+        """Extend my tree of ``channel`` by the event as served: its leaf is its ledger form's bytes."""
+        self.trees.setdefault(channel, MerkleTree()).append_data(canonical(ledger_form(ev)))
+        self.heads[channel] = ev["hash"]
 
     def _get(self, path: str, **params: Any) -> Any:
         r = self.http.get(path, params=params)
@@ -71,11 +75,30 @@ class Witness:
             self.server_key = parse_vkey(vkey)
             self.store.put("server_vkey", vkey)
             log.warning("pinned the server key %s on first use; pass --server-key to check it out of band", vkey)
+        self.adopt_cursors()
         self.sync_events()
         for channel in sorted(c["id"] for c in self._get("/api/v1/channels")["channels"]):
             if channel not in self.broken:
                 self.check_channel(channel)
         return self.new_alarms
+
+    def adopt_cursors(self) -> None:
+        """Once: a copy kept before the server numbered events per party is renumbered to my party's
+        cursors (matched by channel and chain index), so that I resume where I stopped."""
+        if self.store.get("numbering") == "party":
+            return
+        cursors: dict[tuple[str, int], int] = {}
+        if self.store.last_seq():
+            after = 0
+            while True:
+                page = self._get("/api/v1/events", after=after, limit=1000)["events"]
+                cursors.update({(e["channel"], e["chain_index"]): e["seq"] for e in page})
+                if len(page) < 1000:
+                    break
+                after = page[-1]["seq"]
+        moved = self.store.renumber(cursors)
+        if moved:
+            log.warning("renumbered %d events of my copy to my party's own cursors", moved)
 
     def sync_events(self) -> None:
         after = self.store.last_seq()
@@ -88,12 +111,11 @@ class Witness:
                     continue
                 problem = self._link_problem(ev)
                 if problem:
-                    self.alarm(channel, f"event seq={ev['seq']} of channel {channel!r} does not extend my copy: "
-                               f"{problem}", None, None)
+                    self.alarm(channel, f"event seq={ev['seq']} (chain index {ev['chain_index']}) of channel "
+                               f"{channel!r} does not extend my copy: {problem}", None, None)
                     continue
-                body = canonical(ev)
-                self.store.add_event(ev, body)
-                self._grow(channel, body, ev["hash"])
+                self.store.add_event(ev, canonical(ev))
+                self._grow(channel, ev)
             if len(page["events"]) < 1000:
                 return
 
@@ -107,8 +129,11 @@ class Witness:
         if ev["prev_hash"] != self.heads.get(channel, GENESIS):
             return (f"it links to {ev['prev_hash'][:16]}…, my copy ends at {self.heads.get(channel, GENESIS)[:16]}… "
                     "(an earlier event was rewritten)")
-        if event_hash(ev) != ev["hash"]:
-            return "its hash is not the hash of its content"
+        try:
+            if event_hash(ledger_form(ev)) != ev["hash"]:
+                return "its hash is not the hash of its content"
+        except (KeyError, ValueError) as e:
+            return f"it cannot be checked ({e!r})"
         return None
 
     def check_channel(self, channel: str) -> None:

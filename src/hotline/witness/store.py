@@ -51,11 +51,40 @@ class WitnessStore:
     def events(self, channel: str | None = None) -> list[tuple[str, bytes]]:
         """(channel, canonical body) in chain order."""
         if channel is None:
-            rows = self.db.execute("SELECT channel, body FROM events ORDER BY seq").fetchall()
+            rows = self.db.execute("SELECT channel, body FROM events ORDER BY channel, chain_index").fetchall()
         else:
             rows = self.db.execute("SELECT channel, body FROM events WHERE channel = ? ORDER BY chain_index",
                                    (channel,)).fetchall()
         return [(r[0], bytes(r[1])) for r in rows]
+
+    def renumber(self, cursors: dict[tuple[str, int], int]) -> int:
+        """Move a copy kept in the ledger's global numbering to the party's cursors: ``cursors`` maps
+        (channel, chain index) to the cursor the server numbers that event now. Each body becomes what
+        the server serves (a version 1 event keeps its global seq as ``ledger_seq``, which its hash
+        covers). Events the server no longer serves keep negative seqs, so the checks still see them
+        in my tree. Returns how many events were renumbered."""
+        rows = self.db.execute("SELECT seq, channel, chain_index, body FROM events ORDER BY seq").fetchall()
+        moved = 0
+        self.db.execute("BEGIN")
+        try:
+            self.db.execute("UPDATE events SET seq = -seq")
+            for seq, channel, index, body in rows:
+                cursor = cursors.get((channel, index))
+                if cursor is None:
+                    continue
+                ev = orjson.loads(body)
+                if "v" not in ev and "ledger_seq" not in ev:
+                    ev["ledger_seq"] = ev["seq"]
+                ev["seq"] = cursor
+                self.db.execute("UPDATE events SET seq = ?, body = ? WHERE seq = ?",
+                                (cursor, orjson.dumps(ev, option=orjson.OPT_SORT_KEYS), -seq))
+                moved += 1
+            self.put("numbering", "party")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return moved
 
     def last_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])

@@ -29,6 +29,7 @@ from hotline.domain.timefmt import dtg, iso, parse_iso
 from hotline.ledger.envelope import Event
 from hotline.service.unit_of_work import UnitOfWork
 from hotline.store import deliveries as store
+from hotline.store.cursors import seq_to_cursor
 from hotline.store.ledger import last_seq, load_aggregate, read_events
 from hotline.tasks import cancel_and_wait
 
@@ -200,8 +201,10 @@ class Notifier:
                 facts["steps"] = _steps_of(state, row)
                 subject, text = render_email(language, facts, body=state.get("body") if state and
                                              self._body_allowed(row, state) else None)
+                _reader, cursor = await self._reader_cursor(row)
+                delivery_id = f"{cursor}:{row['id'].partition(':')[2]}"  # as the delivery log shows it
                 detail = await send_email(s, build_email(s, row["address"], subject, text, language=language,
-                                                         delivery_id=row["id"]))
+                                                         delivery_id=delivery_id))
                 ok = True
             elif row["medium"] == "webhook":
                 limit, base = s.webhook_attempts, s.webhook_backoff_s
@@ -211,8 +214,9 @@ class Notifier:
                     entry.update(outcome="skipped", detail="the target is disabled after repeated failures")
                     await self._save(row, "skipped", attempt, entry, None)
                     return
+                reader, cursor = await self._reader_cursor(row)
                 status = await post_webhook(self._client or httpx.AsyncClient(), row["address"], s.webhook_secret,
-                                            f"hotline-{row['event_seq']}", self._webhook_body(row, state),
+                                            f"hotline-{reader}-{cursor}", self._webhook_body(row, state, cursor),
                                             int(time.time()), s.webhook_timeout_s)
                 ok, detail = 200 <= status < 300, f"HTTP {status}"
         except Exception as e:  # a refusal, a timeout, a reset: all are outcomes to log and retry
@@ -243,10 +247,18 @@ class Notifier:
             await store.save_attempt(conn, row["id"], status=status, attempts=attempts, log=row["log"],
                                      next_at=next_at, now=entry["at"])
 
-    def _webhook_body(self, row: dict[str, Any], state: dict[str, Any] | None) -> bytes:
+    async def _reader_cursor(self, row: dict[str, Any]) -> tuple[str, int | None]:
+        """The party told and its own cursor of the event, as its API and stream number it: what it is
+        told must not carry the ledger seq, by which it could count events it may not read."""
+        reader = row["target_party"] or row["party"]
+        async with self.hl.db.read() as conn:
+            return reader, (await seq_to_cursor(conn, reader, [row["event_seq"]])).get(row["event_seq"])
+
+    def _webhook_body(self, row: dict[str, Any], state: dict[str, Any] | None, cursor: int | None) -> bytes:
         state = state or {}
+        reader = row["target_party"] or row["party"]
         body: dict[str, Any] = {
-            "id": f"hotline-{row['event_seq']}", "type": row["event_type"], "seq": row["event_seq"],
+            "id": f"hotline-{reader}-{cursor}", "type": row["event_type"], "seq": cursor,
             "channel": row["channel"], "item": {"kind": row["event_type"].split(".", 1)[0], "id": row["item_id"]},
             "party": row["party"], "target": row["target"], "step": _step_of(row),
             "precedence": state.get("precedence"), "summary": state.get("subject") or state.get("title"),
@@ -258,7 +270,10 @@ class Notifier:
     async def _report(self, row: dict[str, Any], event_type: str, extra: dict[str, Any]) -> None:
         """Put a delivery that gave up on the console of the party's supervisors (a ledger event)."""
         kind = row["event_type"].split(".", 1)[0]
-        payload = {f"{kind}_id": row["item_id"], "event_seq": row["event_seq"], "target": row["target"],
+        # Named by item and step, not by the ledger seq of the escalation: every member of the channel
+        # reads this payload, and a global seq would let it count events of channels it may not read.
+        payload = {f"{kind}_id": row["item_id"], "item_id": row["item_id"], "step": _step_of(row),
+                   "target": row["target"],
                    "medium": row["medium"], "party": row["target_party"] or row["party"],
                    "escalated_to": "supervisors", **extra}
 

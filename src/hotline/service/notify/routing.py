@@ -70,7 +70,7 @@ def plan_deliveries(world: World, event: Event) -> list[dict[str, Any]]:
             if medium == "console":
                 if tparty is not None and tparty in members:
                     row(target, tparty, medium, f"console:{event.channel}", "delivered",
-                        f"on the console of {tparty} (ledger seq {event.seq})")
+                        f"on the console of {tparty}")
                 else:
                     row(target, tparty, medium, f"console:{event.channel}", "failed",
                         f"{tparty or target} does not see channel {event.channel}")

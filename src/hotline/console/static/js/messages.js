@@ -25,7 +25,8 @@ export class MessageStore {
     }
   }
 
-  /** The highest seq the snapshot certainly reflects; the stream resumes after it. */
+  /** The highest seq the snapshot certainly reflects; the stream resumes after it. The server gives
+   * every seq here as this party's own cursor, which is what the stream's `after` takes. */
   knownSeq() {
     let seq = 0;
     for (const m of this.byId.values()) {

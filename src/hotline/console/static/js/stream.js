@@ -1,5 +1,6 @@
 // The live stream: one WebSocket that resumes after the last seq it holds, so a dropped connection
-// leaves no gap and no duplicate. Reconnects back off exponentially with jitter: a fleet of consoles
+// leaves no gap and no duplicate. Every seq is this party's own cursor (1, 2, 3, ... over the events it
+// may read), the same numbering the messages API gives a message's and an acknowledgement's seq. Reconnects back off exponentially with jitter: a fleet of consoles
 // that lost the server together must not hammer it together when it comes back.
 
 const CLOSE_UNAUTHORIZED = 4001;

@@ -28,13 +28,15 @@ export function watchDeliveryFailures(ctx) {
 
   const off = ctx.bus.subscribe('notify.*', (ev) => {
     if (ev.payload.party !== ctx.party) return;
-    show(`${ev.payload.event_seq}:${ev.payload.target}:${ev.type}`,
+    // Keyed by item, step, target and medium (what the delivery log also gives): no seq is shared by
+    // the two, since the log is numbered in this party's cursors and the payload names none.
+    show(`${ev.payload.item_id}:${ev.payload.step}:${ev.payload.target}:${ev.payload.medium}:${ev.type}`,
       text(ev.payload.medium, ev.payload.target, ev.type === 'notify.target_disabled'));
   });
   ctx.api.get('/api/v1/deliveries?limit=200').then(({ deliveries }) => {
     for (const d of deliveries) {
       if (d.status === 'failed' && d.medium !== 'console' && (d.target_party || d.party) === ctx.party) {
-        show(`${d.event_seq}:${d.target}:notify.delivery_failed`, text(d.medium, d.target, false));
+        show(`${d.item_id}:${d.step}:${d.target}:${d.medium}:notify.delivery_failed`, text(d.medium, d.target, false));
       }
     }
   }).catch(() => {});
