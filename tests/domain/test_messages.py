@@ -118,3 +118,43 @@ def test_reply_must_be_to_a_message_of_the_same_channel(world: World) -> None:
     cmd = messages.PostMessage("m2", "joint", "ROUTINE", "s", "b", "en", reply_to="nope")
     with pytest.raises(NotFound, match="to reply to"):
         messages.decide_post(world, ISR, cmd, NOW, None, None)
+
+
+def test_recall_keeps_the_message_and_stops_awaiting_and_every_timer(world: World) -> None:
+    state = post(world)
+    state = apply(state, messages.decide_ack(world, SYR, state, messages.Acknowledge("m1"), NOW), 2)
+    [recall] = messages.decide(world, Principal("isr-super", "isr", "supervisor"), state,
+                               messages.Recall("m1", "  False alarm: our own drone.  "), NOW)
+    assert (recall.type, recall.party, recall.payload) == (
+        "message.recalled", "isr", {"message_id": "m1", "reason": "False alarm: our own drone."})
+    state = apply(state, [recall], 3, ts="2026-11-25T19:31:30.000000Z")
+    assert state["recalled"] == {"party": "isr", "by": "isr-super", "at": "2026-11-25T19:31:30.000000Z", "seq": 3,
+                                 "reason": "False alarm: our own drone."}
+    assert state["subject"] == "s" and state["addressees"]["syr"]["ack"]["by"] == "syr-duty"  # the record stays
+    assert messages.awaiting(state) == [] and messages.next_due(state) is None
+    assert messages.tick(world, state, NOW + timedelta(hours=1)) == []  # neither overdue nor escalated, ever
+
+
+def test_a_recalled_message_cannot_be_acknowledged_and_a_second_recall_writes_nothing(world: World) -> None:
+    state = post(world)
+    state = apply(state, messages.decide_ack(world, SYR, state, messages.Acknowledge("m1"), NOW), 2)
+    state = apply(state, messages.decide_recall(world, ISR, state, messages.Recall("m1", "sent in error")), 3)
+    with pytest.raises(Conflict, match="recalled"):
+        messages.decide_ack(world, Principal("usa-duty", "usa", "operator"), state, messages.Acknowledge("m1"), NOW)
+    # Syria had acknowledged before the recall: its repeat is still the repeat of that acknowledgement.
+    assert messages.decide_ack(world, SYR, state, messages.Acknowledge("m1"), NOW) == []
+    assert messages.decide_recall(world, ISR, state, messages.Recall("m1", "again")) == []
+
+
+def test_only_the_sending_party_recalls_and_a_reason_is_required(world: World) -> None:
+    state = post(world)
+    with pytest.raises(Forbidden, match="Only the party that sent"):
+        messages.decide_recall(world, SYR, state, messages.Recall("m1", "not yours"))
+    with pytest.raises(Forbidden):
+        messages.decide_recall(world, OBS, state, messages.Recall("m1", "observer"))
+    with pytest.raises(NotFound):
+        messages.decide_recall(world, ISR, None, messages.Recall("m1", "absent"))
+    for reason in ("", "   ", "x" * (messages.MAX_REASON + 1)):
+        with pytest.raises(Invalid) as info:
+            messages.decide_recall(world, ISR, state, messages.Recall("m1", reason))
+        assert info.value.field == "reason"

@@ -113,6 +113,19 @@ async def test_an_acknowledgement_stops_the_policy(service: Hotline, api: Api, c
     assert len(await steps_of(api, "syr-duty", msg["id"])) == 1
 
 
+async def test_a_recall_stops_the_policy_for_every_party(service: Hotline, api: Api, clock: FakeClock,
+                                                        mailbox: tuple[Mailbox, int],
+                                                        receiver: WebhookReceiver) -> None:
+    msg = (await api.post_message("isr-duty", subject="Flight", body="x")).json()
+    await step(service, clock, 60)  # the deadline: step 1 on Syria's console
+    r = await api.as_("isr-super", "POST", f"/api/v1/messages/{msg['id']}/recall", json={"reason": "sent in error"})
+    assert r.status_code == 201, r.text
+    for _ in range(4):
+        assert (await step(service, clock, 30))["events"] == 0
+    assert mailbox[0].messages == [] and receiver.attempts == {}
+    assert len(await steps_of(api, "syr-duty", msg["id"])) == 1
+
+
 async def test_a_party_sees_only_the_deliveries_that_concern_it(service: Hotline, api: Api,
                                                                 clock: FakeClock) -> None:
     msg = (await api.post_message("usa-duty", "syr-usa", subject="Bilateral", body="x")).json()

@@ -47,6 +47,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{_V}/messages/awaiting"): ANY,
     ("GET", f"{_V}/messages/{{message_id}}"): ANY,
     ("POST", f"{_V}/messages/{{message_id}}/ack"): SPEAKERS,
+    ("POST", f"{_V}/messages/{{message_id}}/recall"): SPEAKERS,  # the domain: only the sending party
     ("GET", f"{_V}/events"): ANY,
     ("WS", f"{_V}/stream"): ANY,
     # -- the live picture: tracks, sightings, CAP feed of findings

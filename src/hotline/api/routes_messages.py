@@ -48,6 +48,12 @@ class AckIn(BaseModel):
                                       "sees that the message arrived but is not yet understood.")
 
 
+class RecallIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=messages.MAX_REASON,
+                        description="Why the message is taken back; every party of the channel reads it.")
+
+
 def present(state: dict[str, Any]) -> dict[str, Any]:
     """A message as the API shows it: its state plus the date-time group of its posting."""
     return {**state, "posted_dtg": dtg(parse_iso(state["posted_at"]))}
@@ -107,6 +113,18 @@ async def ack(message_id: str, who: Caller, hl: Service, body: AckIn | None = No
 async def _ack(message_id: str, who: Principal, hl: Hotline, body: AckIn | None) -> JSON:
     state, created = await use.acknowledge(hl, who, message_id, body.note if body else "",
                                            translation_pending=body.translation_pending if body else False)
+    return answer(((await shown(hl, who, [state]))[0], created))
+
+
+@router.post("/messages/{message_id}/recall", status_code=201, response_class=JSON,
+             summary="Recall a message the caller's party sent in error (a repeat answers 200 with the first "
+                     "recall)",
+             description="The message stays in the record, marked recalled with the reason, who and when; from "
+                         "then on no party is awaited to acknowledge it and no deadline or escalation fires. "
+                         "Only the sending party's operators and supervisors may recall; an acknowledgement "
+                         "after the recall is refused (409).")
+async def recall(message_id: str, body: RecallIn, who: Caller, hl: Service) -> JSON:
+    state, created = await use.recall(hl, who, message_id, body.reason)
     return answer(((await shown(hl, who, [state]))[0], created))
 
 

@@ -5,7 +5,8 @@ of its precedence. A missed deadline is recorded (``message.ack_overdue``, escal
 supervisors); at twice the deadline it is escalated to the mediator (``message.ack_escalated``).
 Timers are not kept anywhere but in the state derived from the ledger: ``next_due`` tells the service
 when to call ``tick`` again, so a server that was down across a deadline writes the event once when it
-comes back.
+comes back. The sending party may recall a message sent in error (``message.recalled``): it stays in
+the record, marked recalled with the reason, and from then on awaits nobody, so no timer fires for it.
 """
 
 from __future__ import annotations
@@ -17,18 +18,19 @@ from typing import Any
 
 from . import acks
 from .access import Principal, require_speaker
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import Pending
 from .ids import retried
 from .timefmt import iso, parse_iso
 from .world import PRECEDENCES, World
 
-__all__ = ["PostMessage", "Acknowledge", "Command", "decide", "decide_post", "decide_ack", "tick", "evolve",
-           "next_due", "awaiting", "MAX_BODY_BYTES", "KIND"]
+__all__ = ["PostMessage", "Acknowledge", "Recall", "Command", "decide", "decide_post", "decide_ack",
+           "decide_recall", "tick", "evolve", "next_due", "awaiting", "MAX_BODY_BYTES", "MAX_REASON", "KIND"]
 
 KIND = "message"
 MAX_BODY_BYTES = 64 * 1024
 MAX_SUBJECT = 200
+MAX_REASON = 500
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CODE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 
@@ -53,7 +55,15 @@ class Acknowledge:
     translation_pending: bool = False
 
 
-Command = PostMessage | Acknowledge
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """The sending party takes back a message sent in error: it stays in the record, marked recalled,
+    and from then on nobody is awaited to acknowledge it (no deadline, no escalation)."""
+    message_id: str
+    reason: str
+
+
+Command = PostMessage | Acknowledge | Recall
 
 
 def validate_post(cmd: PostMessage) -> None:
@@ -135,6 +145,9 @@ def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, cmd: 
         raise Conflict(f"Party {party!r} is not addressed by this message.", field="message_id")
     if entry["ack"] is not None:
         return []
+    if (recalled := state.get("recalled")) is not None:
+        raise Conflict(f"This message is recalled (by {recalled['party']} at {recalled['at']}); "
+                       "it no longer awaits an acknowledgement.", field="message_id")
     if len(cmd.note) > 2000:
         raise Invalid("An acknowledgement note has at most 2000 characters.", field="note")
     deadline = parse_iso(entry["deadline"])
@@ -142,6 +155,25 @@ def decide_ack(world: World, who: Principal, state: dict[str, Any] | None, cmd: 
     if cmd.translation_pending:
         payload["translation_pending"] = True
     return [Pending(state["channel"], "message.acknowledged", party, who.username, payload, (KIND, cmd.message_id))]
+
+
+def decide_recall(world: World, who: Principal, state: dict[str, Any] | None, cmd: Recall) -> list[Pending]:
+    """An empty list means the message was recalled already: the caller answers with that recall."""
+    party = require_speaker(who, "recall messages")
+    reason = cmd.reason.strip()
+    if not reason:
+        raise Invalid("The reason is empty; say why the message is recalled.", field="reason")
+    if len(reason) > MAX_REASON:
+        raise Invalid(f"The reason has {len(reason)} characters; at most {MAX_REASON} are allowed.", field="reason")
+    if state is None or state["channel"] not in world.channels_of(party):
+        raise NotFound(f"No message {cmd.message_id!r} is visible to you.", field="message_id")
+    if state["party"] != party:
+        # The other parties see the message, so a 404 would be untrue: the act is refused, not hidden.
+        raise Forbidden("Only the party that sent a message may recall it.", field="message_id")
+    if state.get("recalled") is not None:
+        return []
+    return [Pending(state["channel"], "message.recalled", party, who.username,
+                    {"message_id": cmd.message_id, "reason": reason}, (KIND, cmd.message_id))]
 
 
 def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Command, now: datetime, *,
@@ -153,11 +185,16 @@ def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Comm
     ``window_factor`` and ``suspended``, all loaded by the caller."""
     if isinstance(cmd, PostMessage):
         return decide_post(world, who, cmd, now, state, reply_to, window_factor=window_factor, suspended=suspended)
+    if isinstance(cmd, Recall):
+        return decide_recall(world, who, state, cmd)
     return decide_ack(world, who, state, cmd, now)
 
 
 def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
-    """The events a deadline that has passed calls for; none if nothing is due."""
+    """The events a deadline that has passed calls for; none if nothing is due (or the message is recalled:
+    a timer read before the recall committed still finds nothing to write)."""
+    if state.get("recalled") is not None:
+        return []
     return acks.overdue_events(
         world, prefix="message", channel=state["channel"], aggregate=(KIND, state["id"]),
         entries=state["addressees"], window=timedelta(seconds=state["ack_window_s"]),
@@ -179,16 +216,24 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
         }
     if state is None:
         raise ValueError(f"event {event['seq']} ({kind}) names a message that was never posted")
+    if kind == "message.recalled":
+        state["recalled"] = {"party": event["party"], "by": event["actor"], "at": event["ts"], "seq": event["seq"],
+                             "reason": p["reason"]}
+        return state
     acks.record(state["addressees"], event)
     return state
 
 
 def next_due(state: dict[str, Any]) -> str | None:
     """When ``tick`` next has something to do for this message (ISO UTC), or None."""
+    if state.get("recalled") is not None:
+        return None
     due = acks.next_deadline(state["addressees"], timedelta(seconds=state["ack_window_s"]))
     return None if due is None else iso(due)
 
 
 def awaiting(state: dict[str, Any]) -> list[str]:
-    """The parties that have not acknowledged yet."""
+    """The parties that have not acknowledged yet; nobody once the message is recalled."""
+    if state.get("recalled") is not None:
+        return []
     return acks.awaiting(state["addressees"])

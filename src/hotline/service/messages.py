@@ -1,4 +1,4 @@
-"""Use cases of messages: post, acknowledge, read."""
+"""Use cases of messages: post, acknowledge, recall, read."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hotline.store.ledger import count_awaiting, list_aggregates, list_awaiting
 from .commands import get_visible, on_aggregate
 from .hotline import Hotline
 
-__all__ = ["post_message", "acknowledge", "get_message", "list_messages", "list_channels", "new_message_id"]
+__all__ = ["post_message", "acknowledge", "recall", "get_message", "list_messages", "list_channels", "new_message_id"]
 
 KIND = messages.KIND
 
@@ -45,6 +45,13 @@ async def acknowledge(hl: Hotline, who: Principal, message_id: str, note: str = 
                       translation_pending: bool = False) -> tuple[dict[str, Any], bool]:
     """The message's state after the acknowledgement, and whether this call wrote it."""
     cmd = messages.Acknowledge(message_id, note, translation_pending)
+    return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide(
+        hl.world, who, state, cmd, now))
+
+
+async def recall(hl: Hotline, who: Principal, message_id: str, reason: str) -> tuple[dict[str, Any], bool]:
+    """The message's state after the recall, and whether this call wrote it (False: recalled already)."""
+    cmd = messages.Recall(message_id, reason)
     return await on_aggregate(hl, KIND, message_id, lambda state, _others, now: messages.decide(
         hl.world, who, state, cmd, now))
 

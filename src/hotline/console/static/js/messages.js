@@ -32,6 +32,7 @@ export class MessageStore {
     for (const m of this.byId.values()) {
       seq = Math.max(seq, m.seq);
       for (const entry of Object.values(m.addressees)) if (entry.ack) seq = Math.max(seq, entry.ack.seq);
+      if (m.recalled) seq = Math.max(seq, m.recalled.seq);
     }
     return seq;
   }
@@ -72,7 +73,10 @@ export class MessageStore {
     }
     const state = this.byId.get(p.message_id);
     if (!state) return; // older than what this console loaded; the channel counts still refresh
-    if (ev.type === 'message.acknowledged') {
+    if (ev.type === 'message.recalled') {
+      if (state.recalled) return;
+      state.recalled = { party: ev.party, by: ev.actor, at: ev.ts, seq: ev.seq, reason: p.reason };
+    } else if (ev.type === 'message.acknowledged') {
       const entry = state.addressees[ev.party];
       if (!entry || entry.ack) return;
       entry.ack = { by: ev.actor, at: ev.ts, seq: ev.seq, late: p.late, note: p.note || '',
@@ -96,12 +100,19 @@ export class MessageStore {
 
   /** Messages that wait for party's acknowledgement, oldest first. */
   awaiting(party) {
-    return this.all().reverse().filter((m) => m.addressees[party] && !m.addressees[party].ack);
+    return this.all().reverse().filter((m) => awaits(m, party));
   }
 }
 
+/** Whether message m waits for party's acknowledgement: addressed, not acknowledged, not recalled. */
+export function awaits(m, party) {
+  const entry = party ? m.addressees[party] : null;
+  return Boolean(entry && !entry.ack && !m.recalled);
+}
+
 function weight(m) {
-  let w = 0;
+  // A recall is the last thing that happens to a message: a state that holds it is the newer one.
+  let w = m.recalled ? 1000 : 0;
   for (const e of Object.values(m.addressees)) w += (e.ack ? 10 : 0) + e.overdue;
   return w;
 }

@@ -1,24 +1,28 @@
 // One message as a card: precedence (colour and word), sender, subject, body, language, the DTG in
-// UTC beside the reader's local time, and every addressed party's acknowledgement state.
+// UTC beside the reader's local time, and every addressed party's acknowledgement state. A recalled
+// message stays on the timeline with who recalled it, when and why, and awaits nobody any more.
 import { h, userText } from '../../dom.js';
 import { has, language, t, tNodes } from '../../i18n.js';
 import { fieldParams } from '../../templates.js';
 import { dtg, localTime } from '../../time.js';
 import { escalationHistory } from '../../escalation/history.js';
+import { awaits } from '../../messages.js';
 import { pendingAckButton, pendingNotes, translationPanel } from '../../translate/panel.js';
 
 const LANG_NAMES = { en: 'lang.en', he: 'lang.he', ar: 'lang.ar' };
 
 export function renderMessage(m, ctx, { onReply }) {
   const mine = ctx.party && m.party === ctx.party;
-  const myEntry = ctx.party ? m.addressees[ctx.party] : null;
-  const awaitingMe = Boolean(myEntry && !myEntry.ack);
-  const worst = Math.max(0, ...Object.values(m.addressees).filter((e) => !e.ack).map((e) => e.overdue));
+  const awaitingMe = awaits(m, ctx.party);
+  const worst = m.recalled ? 0
+    : Math.max(0, ...Object.values(m.addressees).filter((e) => !e.ack).map((e) => e.overdue));
   const classes = ['msg', `prec-${m.precedence}`, mine ? 'mine' : '', awaitingMe ? 'awaiting-me' : '',
-    worst === 1 ? 'overdue' : '', worst === 2 ? 'escalated' : ''].filter(Boolean).join(' ');
+    worst === 1 ? 'overdue' : '', worst === 2 ? 'escalated' : '', m.recalled ? 'recalled' : '']
+    .filter(Boolean).join(' ');
   const subjectId = `subj-${m.id}`;
   const card = h('article', { class: classes, id: `msg-${m.id}`, tabindex: '0', 'aria-labelledby': subjectId,
-    dataset: { id: m.id, seq: m.seq, precedence: m.precedence, awaitingMe: String(awaitingMe) } });
+    dataset: { id: m.id, seq: m.seq, precedence: m.precedence, awaitingMe: String(awaitingMe),
+      recalled: String(Boolean(m.recalled)) } });
 
   const langKey = LANG_NAMES[m.language];
   const sender = mine ? tNodes('message.from_you', { actor: m.actor })
@@ -29,6 +33,11 @@ export function renderMessage(m, ctx, { onReply }) {
     h('span', { class: 'lang-tag', title: langKey ? t(langKey) : m.language, dataset: { value: 'language' },
       'aria-label': t('message.language', { lang: langKey ? t(langKey) : m.language }), text: m.language.toUpperCase() }),
     timeBlock(m.posted_at, m.posted_dtg, ctx)));
+  if (m.recalled) {
+    const r = m.recalled;
+    card.append(h('p', { class: 'recall-note', title: localTime(r.at, ctx.myTimeZone, language()) },
+      tNodes('message.recalled', { party: ctx.partyName(r.party), dtg: dtg(r.at), reason: userText('bdi', r.reason) })));
+  }
 
   if (m.reply_to) {
     const original = ctx.store.get(m.reply_to);
@@ -43,8 +52,9 @@ export function renderMessage(m, ctx, { onReply }) {
   // The foot: who has acknowledged and who not yet, then what this reader can do.
   const actions = h('div', { class: 'msg-actions' });
   if (awaitingMe && ctx.canSpeak) actions.append(...ackControls(m, ctx));
-  const pendingAck = pendingAckButton(m, ctx);
+  const pendingAck = awaitingMe ? pendingAckButton(m, ctx) : null;
   if (pendingAck) actions.append(pendingAck);
+  if (mine && ctx.canSpeak && !m.recalled) actions.append(...recallControls(m, ctx));
   if (ctx.canSpeak) {
     const reply = h('button', { type: 'button', class: 'btn btn-quiet', text: t('message.reply') });
     reply.addEventListener('click', () => onReply(m));
@@ -81,6 +91,32 @@ function ackControls(m, ctx) {
   withNote.addEventListener('click', () => { form.hidden = false; withNote.hidden = true; note.focus(); });
   form.addEventListener('submit', (ev) => { ev.preventDefault(); go(note.value.trim(), send, btn); });
   return [btn, withNote, form];
+}
+
+/** Take back a message of this party sent in error: the reason is asked first, every party reads it. */
+function recallControls(m, ctx) {
+  const open = h('button', { type: 'button', class: 'btn btn-quiet btn-recall', text: t('message.recall') });
+  const reasonId = `recall-reason-${m.id}`;
+  const reason = h('input', { type: 'text', class: 'recall-reason', id: reasonId, maxlength: '500', dir: 'auto',
+    autocomplete: 'off', required: true });
+  const send = h('button', { type: 'submit', class: 'btn btn-primary recall-send', text: t('message.recall_send') });
+  const error = h('span', { class: 'field-error', role: 'alert' });
+  const form = h('form', { class: 'recall-form', hidden: true },
+    h('label', { for: reasonId, text: t('message.recall_reason') }), reason, send, error);
+  open.addEventListener('click', () => { form.hidden = false; open.hidden = true; reason.focus(); });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    send.disabled = true;
+    error.textContent = '';
+    try {
+      ctx.store.put(await ctx.api.post(`/api/v1/messages/${encodeURIComponent(m.id)}/recall`,
+        { reason: reason.value.trim() }));
+    } catch (err) {
+      send.disabled = false;
+      if (err.status !== 401) error.textContent = err.fields?.reason || err.message;
+    }
+  });
+  return [open, form];
 }
 
 /** Subject and body: a template in the reader's language, or free text exactly as written. */
@@ -128,6 +164,10 @@ function acks(m, ctx) {
         h('span', { class: 'ack-by' }, tNodes('ack.by_short', { actor: entry.ack.by, dtg: dtg(entry.ack.at) })));
       if (entry.ack.late) li.append(' ', h('span', { class: 'badge badge-late', text: t('ack.late') }));
       if (entry.ack.note) li.append(' ', h('span', { class: 'ack-note' }, tNodes('ack.note', { note: userText('bdi', entry.ack.note) })));
+    } else if (m.recalled) {
+      li.classList.add('ack-recalled');
+      li.append(h('span', { class: 'ack-icon', 'aria-hidden': 'true', text: '–' }), name, ' ',
+        h('span', { class: 'ack-state', text: t('ack.not_awaited') }));
     } else {
       // Says what is missing and by when: "Syria: not yet acknowledged, due 291230Z NOV 26, 4:10 left".
       li.classList.add(entry.overdue === 2 ? 'ack-escalated' : entry.overdue === 1 ? 'ack-overdue' : 'ack-pending');
