@@ -46,10 +46,16 @@ def world_path(tmp_path: Path, receiver: WebhookReceiver) -> str:
 
 
 @pytest.fixture
+def with_zones() -> bool:
+    """Whether the demo's zones are recorded as well (a test module that needs them overrides this)."""
+    return False
+
+
+@pytest.fixture
 async def service(database_url: str, clock: FakeClock, world_path: str,
-                  notify_extra: dict[str, str]) -> AsyncIterator[Hotline]:
+                  notify_extra: dict[str, str], with_zones: bool) -> AsyncIterator[Hotline]:
     settings = Settings(database_url=database_url, world=world_path, extra=notify_extra)
-    await prepare_demo(settings, DEMO_PASSWORD)
+    await prepare_demo(settings, DEMO_PASSWORD, zones=with_zones)
     hl = Hotline(settings, clock=clock)
     await hl.start(timers=False)
     await hl.notifier.prepare()

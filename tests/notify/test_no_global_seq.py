@@ -9,35 +9,21 @@ came in between.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from hotline.demo.setup import prepare_demo
-from hotline.service.config import Settings
 from hotline.service.hotline import Hotline
-from hotline.testing import DEMO_PASSWORD, Api, FakeClock
+from hotline.testing import Api, FakeClock
 
 from .conftest import step
 
 pytestmark = pytest.mark.anyio
 
 @pytest.fixture
-async def service(database_url: str, clock: FakeClock, world_path: str,
-                  notify_extra: dict[str, str]) -> AsyncIterator[Hotline]:
-    """The notification tests' service, with the demo zones (a notice in them raises a finding)."""
-    settings = Settings(database_url=database_url, world=world_path, extra=notify_extra)
-    await prepare_demo(settings, DEMO_PASSWORD, zones=True)
-    hl = Hotline(settings, clock=clock)
-    await hl.start(timers=False)
-    await hl.notifier.prepare()
-    try:
-        yield hl
-    finally:
-        await hl.notifier.stop()
-        await hl.stop()
+def with_zones() -> bool:
+    return True  # a notice in the demo's zones raises a finding
 
 
 ARABIC = "نقوم بدورية راجلة قرب القنيطرة من الساعة ١٤٠٠ حتى ١٦٠٠."

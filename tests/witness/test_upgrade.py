@@ -14,25 +14,14 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
-import pytest
 
 from hotline.ledger.envelope import canonical
 from hotline.witness.store import WitnessStore
 
 from .deployment import CHANNELS, PARTIES, Deployment, reseal, rewrite, rows, wait_for
-
-
-@pytest.fixture
-def dep(tmp_path: Path) -> Iterator[Deployment]:
-    d = Deployment(tmp_path)
-    try:
-        yield d
-    finally:
-        d.stop()
 
 
 def as_schema_0006(conn: sqlite3.Connection) -> None:

@@ -6,22 +6,10 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from .deployment import PARTIES, Deployment, reseal, rows, wait_for
-
-
-@pytest.fixture
-def dep(tmp_path: Path) -> Iterator[Deployment]:
-    d = Deployment(tmp_path)
-    try:
-        yield d
-    finally:
-        d.stop()
 
 
 def agreed_with_traffic(dep: Deployment) -> list[dict[str, Any]]:
