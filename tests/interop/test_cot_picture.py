@@ -121,17 +121,23 @@ async def test_zones_and_proposals_arrive_as_the_shapes_tak_draws_named_in_the_p
     isr.close()
 
 
+async def propose(service: Hotline, zone_id: str, ring: list[list[float]], properties: dict[str, Any],
+                  names: dict[str, str]) -> dict[str, Any]:
+    """isr's supervisor proposes a polygon zone binding isr and syr; the zone's state."""
+    feature = {"type": "Feature", "id": zone_id, "geometry": {"type": "Polygon", "coordinates": [ring]},
+               "properties": {**properties, "binds": ["isr", "syr"], "names": names}}
+    [state], _ = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature], "t")
+    return state
+
+
 async def test_a_proposed_rectangle_is_drawn_dashed_and_deleted_when_it_is_rejected(
         gw: tuple[Gateway, dict[str, int]], service: Hotline) -> None:
     _, ports = gw
     syr = await connect(f"tcp://127.0.0.1:{ports['syr']}")
     await collect(syr, "hotline-zone-aos")
     box = [[36.0, 33.0], [36.1, 33.0], [36.1, 33.1], [36.0, 33.1], [36.0, 33.0]]
-    feature = {"type": "Feature", "id": "box-test", "geometry": {"type": "Polygon", "coordinates": [box]},
-               "properties": {"kind": "limitation", "binds": ["isr", "syr"], "rules": {"max_tanks": 0},
-                              "names": {"en": "Test box", "he": "ריבוע", "ar": "مربع"}}}
-    [state], _ = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature],
-                                                  "test")
+    state = await propose(service, "box-test", box, {"kind": "limitation", "rules": {"max_tanks": 0}},
+                          {"en": "Test box", "he": "ריבוע", "ar": "مربع"})
     got = await collect(syr, "hotline-proposal-box-test")
     rect = got["hotline-proposal-box-test"]
     assert rect.get("type") == "u-d-r" and len(links(rect)) == 4
@@ -261,10 +267,8 @@ async def test_an_accepted_proposal_is_redrawn_solid_in_force_and_its_dashed_pro
     isr = await connect(f"tcp://127.0.0.1:{ports['isr']}")
     await collect(isr, "hotline-zone-aos")
     ring = [[36.0, 33.0], [36.1, 33.05], [36.0, 33.1], [36.0, 33.0]]
-    feature = {"type": "Feature", "id": "tri-test", "geometry": {"type": "Polygon", "coordinates": [ring]},
-               "properties": {"kind": "separation", "binds": ["isr", "syr"],
-                              "names": {"en": "Triangle", "he": "משולש", "ar": "مثلث"}}}
-    [state], _ = await deconfliction.propose_zone(service, Principal("isr-super", "isr", "supervisor"), [feature], "t")
+    state = await propose(service, "tri-test", ring, {"kind": "separation"},
+                          {"en": "Triangle", "he": "משולש", "ar": "مثلث"})
     await collect(isr, "hotline-proposal-tri-test")
     await deconfliction.zone_action(service, Principal("syr-super", "syr", "supervisor"),
                                     zag.AcceptZone("tri-test", state["proposal"]["proposal_id"]))

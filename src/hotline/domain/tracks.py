@@ -179,6 +179,25 @@ def _fast_num(v: Any, lo: float, hi: float) -> float:
     raise _Slow
 
 
+def _fast_code(v: Any, pattern: re.Pattern[str], seen: set[str]) -> str:
+    # A uid or a CoT type repeats across a batch: its pattern is matched once per batch.
+    if type(v) is not str:
+        raise _Slow
+    if v not in seen:
+        if not pattern.match(v):
+            raise _Slow
+        seen.add(v)
+    return v
+
+
+def _fast_when(text: Any, times: dict[str, datetime]) -> datetime:
+    # The reports of one second share their time text: each distinct text is parsed once per batch.
+    when = times.get(text) if type(text) is str else None
+    if when is None:
+        when = times[text] = _fast_time(text)
+    return when
+
+
 def positions_from_dicts(world: World, party: str, bodies: Sequence[Any], now: datetime) -> list[Position]:
     """``position_from_dict`` for a batch; the first bad body raises ``Invalid`` with ``positions[i].field``.
 
@@ -199,20 +218,8 @@ def positions_from_dicts(world: World, party: str, bodies: Sequence[Any], now: d
             if type(d) is not dict or ("party" in d and d["party"] != party):
                 raise _Slow
             get = d.get
-            uid = get("uid")
-            if type(uid) is not str:
-                raise _Slow
-            if uid not in seen_uid:
-                if not _UID.match(uid):
-                    raise _Slow
-                seen_uid.add(uid)
-            typ = get("type", "a-f-G")
-            if type(typ) is not str:
-                raise _Slow
-            if typ not in seen_type:
-                if not _TYPE.match(typ):
-                    raise _Slow
-                seen_type.add(typ)
+            uid = _fast_code(get("uid"), _UID, seen_uid)
+            typ = _fast_code(get("type", "a-f-G"), _TYPE, seen_type)
             callsign = get("callsign", uid)
             if type(callsign) is not str or not 0 < len(callsign) <= _CALLSIGN_MAX:
                 raise _Slow
@@ -233,19 +240,13 @@ def positions_from_dicts(world: World, party: str, bodies: Sequence[Any], now: d
             if speed is not None:
                 speed = _fast_num(speed, 0.0, 1_500.0)
             if "time" in d:
-                text = d["time"]
-                time = times.get(text) if type(text) is str else None
-                if time is None:
-                    time = times[text] = _fast_time(text)
+                time = _fast_when(d["time"], times)
                 if not earliest <= time <= latest:
                     raise _Slow
             else:
                 time = now
             if "stale" in d:
-                text = d["stale"]
-                stale = times.get(text) if type(text) is str else None
-                if stale is None:
-                    stale = times[text] = _fast_time(text)
+                stale = _fast_when(d["stale"], times)
                 if not time < stale <= time + MAX_STALE:
                     raise _Slow
             else:
