@@ -47,13 +47,16 @@ language = "en"
     return str(path)
 
 
-def kinds_world(folder: Path, webhook: str) -> str:
+def kinds_world(folder: Path, webhook: str, *, linktest_s: tuple[int, int] = (600, 300),
+                linktest_delays: tuple[int, int, int] = (0, 60, 1200)) -> str:
     """A policy for each kind the desks and incidents raise: Syria's unacknowledged incidents, Israel's
     missed link tests and Syria's desk left empty in a planned shift; each a three-step policy with the
     e-mail to the party's supervisors and the webhook to the mediator. Link tests every 10 minutes, not
-    jittered, so the test knows when the next one goes out."""
+    jittered, so the test knows when the next one goes out (``linktest_s``: interval and time to answer)."""
     text = demo_text()
-    for key, value in (("linktest_interval_s", 600), ("linktest_jitter_s", 0), ("linktest_answer_s", 300)):
+    interval, answer = linktest_s
+    l1, l2, l3 = linktest_delays
+    for key, value in (("linktest_interval_s", interval), ("linktest_jitter_s", 0), ("linktest_answer_s", answer)):
         text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line for line in text.splitlines())
     text += f"""
 
@@ -70,9 +73,9 @@ steps = [
 party = "isr"
 kind = "link_test"
 steps = [
-  {{ delay = 0, targets = ["supervisors"], channels = ["console", "email"] }},
-  {{ delay = 60, targets = ["mediator"], channels = ["webhook"] }},
-  {{ delay = 1200, targets = ["principal:chief"], channels = ["console"] }},
+  {{ delay = {l1}, targets = ["supervisors"], channels = ["console", "email"] }},
+  {{ delay = {l2}, targets = ["mediator"], channels = ["webhook"] }},
+  {{ delay = {l3}, targets = ["principal:chief"], channels = ["console"] }},
 ]
 
 [[escalation.policies]]
