@@ -103,6 +103,10 @@ async def test_an_unacknowledged_incident_walks_console_email_webhook_each_once(
     log = await deliveries(api, "syr-super", iid)
     assert sorted((d["step"], d["medium"], d["status"]) for d in log if d["party"] == "syr") == [
         (1, "console", "delivered"), (2, "email", "delivered"), (3, "webhook", "delivered")]
+    # Israel reported it and reads its channel, but Syria's escalation is not Israel's to see.
+    assert [d for d in await deliveries(api, "isr-super", iid) if d["party"] == "syr"] == []
+    assert [(d["step"], d["target"]) for d in await deliveries(api, "usa-super", iid) if d["party"] == "syr"] == [
+        (3, "usa/mediator")]
 
 
 async def test_acknowledging_the_incident_stops_the_rest_of_its_policy(
