@@ -8,6 +8,15 @@ timers when, so a server down across a test writes each missed test once when it
 Presence itself (is the officer's console stream connected?) is not ledger material; only its changes
 are: the service watches the streams and sends ``MarkPresence`` when a desk turns unattended or manned.
 The line's alert level and suspensions live in ``domain/line.py``.
+
+A world-file escalation policy (``policies.py``) of kind ``link_test`` or ``desk_unmanned`` for the
+desk's party replaces the fixed alerts: its steps (offset from the trigger, targets, channels) are
+copied into the record when the trigger's event is written (``linktest.missed``; ``desk.signed_off``,
+``desk.unattended`` and ``shift.planned`` for an empty desk), so a later change of the world file does
+not move timers already running, and each step is written once as ``linktest.escalation_step`` or
+``desk.escalation_step`` until the trigger clears (a link test answered; the desk manned again).
+Without such a policy the events are exactly the fixed ones (``linktest.missed`` to the supervisors and
+the mediator, ``desk.alert`` after N and 2N).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import acks
 from .access import Principal
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
@@ -133,6 +143,33 @@ def _pending(world: World, desk: str, party: str | None, actor: str, kind: str, 
     return Pending(world.common_channel, kind, party, actor, {"desk": desk, **payload}, (KIND, agg_id(desk)))
 
 
+def _policy_steps(world: World, kind: str, party: str) -> list[dict[str, Any]] | None:
+    """The party's world-file policy for ``kind`` as the record keeps it: each step's offset from the
+    trigger (cumulative delays), targets and channels; None without a policy (the fixed alerts apply)."""
+    policy = world.escalation.policy_for(kind, party)
+    if policy is None:
+        return None
+    offsets = acks.plans(world, kind, [party], 0)[party]
+    return [{"offset_s": offset, "targets": list(step.targets), "channels": list(step.channels)}
+            for offset, step in zip(offsets, policy.steps, strict=True)]
+
+
+def _unmanned_policy(world: World, desk: str) -> dict[str, Any]:
+    """The payload part that fixes the desk_unmanned policy in the record (nothing without one)."""
+    steps = _policy_steps(world, "desk_unmanned", world.desks[desk].party)
+    return {} if steps is None else {"unmanned_policy": steps}
+
+
+def _step_payload(world: World, steps: list[dict[str, Any]], index: int, due: datetime) -> dict[str, Any]:
+    step = steps[index]
+    payload: dict[str, Any] = {"step": index + 1, "steps": len(steps), "targets": step["targets"],
+                               "channels": step["channels"], "escalated_to": ",".join(step["targets"]),
+                               "deadline": iso(due)}
+    if "mediator" in step["targets"]:
+        payload["mediator"] = world.mediator
+    return payload
+
+
 def _require_own(world: World, who: Principal, desk: str, action: str) -> str:
     if desk not in world.desks:
         raise NotFound(f"No desk {desk!r} in this world.", field="desk")
@@ -192,7 +229,7 @@ def decide(world: World, who: Principal, state: State | None, cmd: Command, now:
         if officer["username"] != who.username and who.role != "supervisor":
             raise Forbidden("Only the officer on duty or a supervisor signs an officer off.", field="desk")
         return [_pending(world, desk, party, who.username, "desk.signed_off",
-                         {"officer": officer["username"], "reason": cmd.reason})]
+                         {"officer": officer["username"], "reason": cmd.reason, **_unmanned_policy(world, desk)})]
     if isinstance(cmd, PrepareHandover):
         check_reason(cmd.note, "note")
         if not officer or officer["username"] != who.username:
@@ -228,7 +265,8 @@ def _plan(world: World, who: Principal, party: str, state: State | None, cmd: Pl
                 raise Conflict(f"{cmd.officer} already has a shift from {s['start']} to {s['end']} at desk "
                                f"{other_desk!r}; one officer's shifts may not overlap.", field="start")
     return _pending(world, cmd.desk, party, who.username, "shift.planned", {
-        **init, "shift_id": cmd.shift_id, "officer": cmd.officer, "start": iso(cmd.start), "end": iso(cmd.end)})
+        **init, "shift_id": cmd.shift_id, "officer": cmd.officer, "start": iso(cmd.start), "end": iso(cmd.end),
+        **_unmanned_policy(world, cmd.desk)})
 
 
 def _ack_handover(world: World, who: Principal, party: str, state: State | None, cmd: AckHandover) -> list[Pending]:
@@ -265,7 +303,8 @@ def _decide_system(world: World, state: State | None, cmd: MarkPresence | Resche
         return [_pending(world, cmd.desk, None, SYSTEM, "desk.manned", {"officer": cmd.officer})]
     if not cmd.present and state and state["status"] == "manned":
         return [_pending(world, cmd.desk, None, SYSTEM, "desk.unattended",
-                         {"officer": cmd.officer, "last_seen": cmd.last_seen or iso(now)})]
+                         {"officer": cmd.officer, "last_seen": cmd.last_seen or iso(now),
+                          **_unmanned_policy(world, cmd.desk)})]
     return []
 
 
@@ -285,39 +324,53 @@ def _linktest_due(state: State) -> datetime | None:
 
 
 def _alert_due(state: State) -> tuple[datetime, int, dict[str, Any]] | None:
-    """The next alert for a desk empty in a planned shift: (when, level 1 or 2, the shift)."""
+    """The next alert for a desk empty in a planned shift: (when, level 1 or 2, the shift); with a
+    desk_unmanned policy, (when, the policy's step number, the shift)."""
     if state["status"] == "manned":
         return None
     since = parse_iso(state["since"])
-    alerts = state.get("alerts") or {}
+    policy = state.get("unmanned_policy")
+    alerts = (state.get("unmanned_steps") if policy else state.get("alerts")) or {}
     for shift in state["shifts"]:
         start, end = parse_iso(shift["start"]), parse_iso(shift["end"])
         if end <= since:
             continue
         level = alerts.get(shift["id"], 0)
-        if level >= 2:
+        if level >= (len(policy) if policy else 2):
             continue
         gap = max(since, start)
-        due = gap + timedelta(seconds=state["alert_after_s"] * (level + 1))
+        # The policy's offsets count from the moment the desk is empty in the shift; the fixed alerts
+        # come after N and 2N.
+        offset = policy[level]["offset_s"] if policy else state["alert_after_s"] * (level + 1)
+        due = gap + timedelta(seconds=offset)
         if due < end:
             return due, level + 1, shift
     return None
+
+
+def _linktest_escalation_due(state: State) -> datetime | None:
+    esc = state["linktest"].get("escalation")
+    if not esc or esc["step"] >= len(esc["steps"]):
+        return None
+    return parse_iso(esc["from"]) + timedelta(seconds=esc["steps"][esc["step"]]["offset_s"])
 
 
 def tick(world: World, state: State, now: datetime) -> list[Pending]:
     desk, party = state["id"], state["party"]
     out: list[Pending] = []
     lt = state["linktest"]
-    if lt["open"] is not None and now >= parse_iso(lt["open"]["due_at"]):
-        out.append(_pending(world, desk, None, SYSTEM, "linktest.missed", {
-            "test_id": lt["open"]["id"], "party": party, "sent_at": lt["open"]["sent_at"],
-            "escalated_to": ["supervisors", "mediator"], "mediator": world.mediator}))
-    due = _linktest_due({**state, "linktest": {**lt, "open": None}} if out else state)
+    missed = _missed(world, state) if lt["open"] is not None and now >= parse_iso(lt["open"]["due_at"]) else None
+    if missed is not None:
+        out.append(missed)
+    out += _linktest_steps(world, state, missed.payload if missed else None, now)
+    due = _linktest_due({**state, "linktest": {**lt, "open": None}} if missed else state)
     if due is not None and now >= due:
         number = lt["sent"] + 1
         out.append(_pending(world, desk, None, SYSTEM, "linktest.sent", {
             "test_id": f"lt-{desk}-{number}", "due_at": iso(now + timedelta(seconds=world.duty.linktest_answer_s)),
             "next_at": _next_test(world, state, desk, now)}))
+    if state.get("unmanned_policy"):
+        return out + _unmanned_steps(world, state, now)
     alert = _alert_due(state)
     if alert is not None and now >= alert[0]:
         _, level, shift = alert
@@ -328,9 +381,56 @@ def tick(world: World, state: State, now: datetime) -> list[Pending]:
     return out
 
 
+def _missed(world: World, state: State) -> Pending:
+    desk, party, test = state["id"], state["party"], state["linktest"]["open"]
+    payload: dict[str, Any] = {"test_id": test["id"], "party": party, "sent_at": test["sent_at"]}
+    steps = _policy_steps(world, "link_test", party)
+    if steps is None:
+        payload.update(escalated_to=["supervisors", "mediator"], mediator=world.mediator)
+    elif _linktest_escalation_due(state) is None:
+        # A miss while an earlier one still escalates joins it: the desk has answered neither.
+        payload["escalation"] = {"from": test["due_at"], "steps": steps}
+    return _pending(world, desk, None, SYSTEM, "linktest.missed", payload)
+
+
+def _linktest_steps(world: World, state: State, missed: dict[str, Any] | None, now: datetime) -> list[Pending]:
+    """The link_test policy's steps due now (of an escalation running, or the one ``missed`` starts)."""
+    esc = state["linktest"].get("escalation")
+    if missed is not None and "escalation" in missed:
+        esc = {**missed["escalation"], "test_id": missed["test_id"], "step": 0}
+    elif esc is None or _linktest_escalation_due(state) is None:
+        return []
+    out = []
+    for index in range(esc["step"], len(esc["steps"])):
+        due = parse_iso(esc["from"]) + timedelta(seconds=esc["steps"][index]["offset_s"])
+        if now < due:
+            break
+        out.append(_pending(world, state["id"], None, SYSTEM, "linktest.escalation_step", {
+            "desk_id": agg_id(state["id"]), "party": state["party"], "test_id": esc["test_id"],
+            **_step_payload(world, esc["steps"], index, due)}))
+    return out
+
+
+def _unmanned_steps(world: World, state: State, now: datetime) -> list[Pending]:
+    """The desk_unmanned policy's steps due now, each once (the record counts the steps of each shift)."""
+    out: list[Pending] = []
+    reached = dict(state.get("unmanned_steps") or {})
+    while True:
+        alert = _alert_due({**state, "unmanned_steps": reached})
+        if alert is None or now < alert[0]:
+            return out
+        due, number, shift = alert
+        reached[shift["id"]] = number
+        out.append(_pending(world, state["id"], None, SYSTEM, "desk.escalation_step", {
+            "desk_id": agg_id(state["id"]), "party": state["party"], "shift_id": shift["id"],
+            "officer": shift["officer"], "status": state["status"], "since": state["since"],
+            **_step_payload(world, state["unmanned_policy"], number - 1, due)}))
+
+
 def next_due(state: State) -> str | None:
     lt = state["linktest"]
-    times = [t for t in (_linktest_due(state), (_alert_due(state) or (None,))[0]) if t is not None]
+    times = [t for t in (_linktest_due(state), (_alert_due(state) or (None,))[0], _linktest_escalation_due(state))
+             if t is not None]
     if lt["open"] is not None:
         times.append(parse_iso(lt["open"]["due_at"]))
     return iso(min(times)) if times else None
@@ -353,6 +453,7 @@ def _status(state: State, status: str, ts: str) -> None:
         state["status"], state["since"] = status, ts
         if status == "manned":
             state["alerts"] = {}
+            state["unmanned_steps"] = {}
 
 
 def _keep(items: list[Any], item: Any) -> None:
@@ -367,6 +468,8 @@ def evolve(state: State | None, event: dict[str, Any]) -> State:
         state = _new(event)
     state["seed"] = event["hash"]
     hist = state["history"]
+    if kind in ("shift.planned", "desk.signed_off", "desk.unattended"):
+        state["unmanned_policy"] = p.get("unmanned_policy")  # the world file's policy when it was written
     if kind == "shift.planned":
         state["shifts"].append({"id": p["shift_id"], "officer": p["officer"], "start": p["start"], "end": p["end"],
                                 "by": event["actor"]})
@@ -403,6 +506,12 @@ def evolve(state: State | None, event: dict[str, Any]) -> State:
         _status(state, "manned", ts)
     elif kind == "desk.alert":
         state["alerts"][p["shift_id"]] = p["level"]
+    elif kind == "desk.escalation_step":
+        steps = state.setdefault("unmanned_steps", {})
+        steps[p["shift_id"]] = max(steps.get(p["shift_id"], 0), p["step"])
+        # what the desk strip shows: 1 its supervisors (or others) were told, 2 the mediator too
+        level = 2 if "mediator" in p["targets"] else 1
+        state["alerts"][p["shift_id"]] = max(state["alerts"].get(p["shift_id"], 0), level)
     elif kind == "handover.prepared":
         state["prepared"] = {"note": p["note"], "items": p["items"], "at": ts}
     elif kind == "handover.acknowledged":
@@ -420,11 +529,18 @@ def evolve(state: State | None, event: dict[str, Any]) -> State:
     elif kind == "linktest.answered":
         lt = state["linktest"]
         lt["open"], lt["last"] = None, {"id": p["test_id"], "at": ts, "by": event["actor"], "answer_s": p["answer_s"]}
+        lt["escalation"] = None  # the desk answers again: an escalation of an earlier miss stops
         _keep(hist["answers"], [ts, p["answer_s"]])
     elif kind == "linktest.missed":
         lt = state["linktest"]
         lt["open"], lt["last"] = None, {"id": p["test_id"], "at": ts, "missed": True}
+        if "escalation" in p:
+            lt["escalation"] = {**p["escalation"], "test_id": p["test_id"], "step": 0}
         _keep(hist["misses"], ts)
+    elif kind == "linktest.escalation_step":
+        esc = state["linktest"].get("escalation")
+        if esc is not None:
+            esc["step"] = max(esc["step"], p["step"])
     elif kind == "linktest.rescheduled":
         lt = state["linktest"]
         lt["level"], lt["interval_s"], lt["next_at"] = p["level"], p["interval_s"], p["next_at"]

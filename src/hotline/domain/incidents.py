@@ -9,6 +9,9 @@ The workflow is a small state machine whose every step is a ledger event::
 happen, which roles may cause it and which parties (``Who``) may act. ``_authorize`` reads only that
 table, so the rules a test checks are the rules the code enforces. Acknowledgement deadlines work as
 for messages: ``next_due`` names the next one, ``tick`` writes ``incident.ack_overdue`` once it passed.
+A world-file escalation policy of kind ``incident`` for an addressed party replaces that single step
+with the policy's (``acks.py``: offsets fixed at the report, each step written once until the party
+acknowledges); without one the record holds exactly what it always did.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import acks as ack_steps
 from .access import Principal, require_speaker
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .events import SYSTEM, Pending
@@ -198,6 +202,9 @@ def decide_report(world: World, who: Principal, cmd: ReportIncident, now: dateti
         "addressees": [m for m in world.channels[channel].members if m != party],
         "ack_deadline": iso(now + window),
     }
+    plan = ack_steps.plans(world, KIND, payload["addressees"], int(window.total_seconds()))
+    if plan:  # a world-file escalation policy for incidents (the default adds nothing)
+        payload["escalation"] = plan
     return [Pending(channel, "incident.reported", party, who.username, payload, (KIND, cmd.incident_id))]
 
 
@@ -404,11 +411,22 @@ def decide(world: World, who: Principal, state: dict[str, Any] | None, cmd: Step
 def tick(world: World, state: dict[str, Any], now: datetime) -> list[Pending]:
     out: list[Pending] = []
     for party, entry in state["acks"].items():
-        if entry["ack"] is None and not entry["overdue"] and now >= parse_iso(entry["deadline"]):
+        if "plan" not in entry and entry["ack"] is None and not entry["overdue"] and now >= parse_iso(
+                entry["deadline"]):
             out.append(Pending(state["channel"], "incident.ack_overdue", None, SYSTEM,
                                {"incident_id": state["id"], "party": party, "deadline": entry["deadline"],
                                 "escalated_to": "supervisors"}, (KIND, state["id"])))
+    planned = _planned(state)
+    if planned:
+        out += ack_steps.overdue_events(
+            world, prefix=KIND, channel=state["channel"], aggregate=(KIND, state["id"]), entries=planned,
+            window=timedelta(0), identity={"incident_id": state["id"]}, now=now, policy_kind=KIND)
     return out
+
+
+def _planned(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The addressed parties whose acknowledgement a world-file policy escalates (``plan`` in the record)."""
+    return {p: a for p, a in state["acks"].items() if "plan" in a}
 
 
 def _history(state: dict[str, Any], event: dict[str, Any]) -> None:
@@ -426,7 +444,9 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
             "actor": event["actor"], "reported_at": event["ts"], "status": "reported",
             **{k: p[k] for k in ("category", "occurred_from", "occurred_to", "location", "sector", "parties",
                                  "description", "language", "casualties", "damage", "officer")},
-            "acks": {a: {"deadline": p["ack_deadline"], "ack": None, "overdue": False} for a in p["addressees"]},
+            "acks": {a: {"deadline": p["ack_deadline"], "ack": None, "overdue": False}
+                     | ({"plan": list(p["escalation"][a]), "step": 0} if a in p.get("escalation", {}) else {})
+                     for a in p["addressees"]},
             "questions": [], "evidence": [], "finding": None, "resolved_at": None, "disputed": None, "history": [],
         }
         _history(state, event)
@@ -439,8 +459,11 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
                                                 "late": p["late"], "note": p.get("note", "")}
         if state["status"] == "reported" and all(a["ack"] is not None for a in state["acks"].values()):
             state["status"] = "acknowledged"
-    elif kind == "incident.ack_overdue":
-        state["acks"][p["party"]]["overdue"] = True
+    elif kind in ("incident.ack_overdue", "incident.ack_escalated", "incident.escalation_step"):
+        entry = state["acks"][p["party"]]
+        entry["overdue"] = True
+        if "step" in p:  # a world-file policy's step
+            entry["step"] = max(entry.get("step", 0), p["step"])
     elif kind == "incident.question_asked":
         state["questions"].append({"id": p["question_id"], "from": event["party"], "to": p["to"], "text": p["text"],
                                    "by": event["actor"], "at": event["ts"], "seq": event["seq"],
@@ -471,7 +494,10 @@ def evolve(state: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any
 
 
 def next_due(state: dict[str, Any]) -> str | None:
-    due = [a["deadline"] for a in state["acks"].values() if a["ack"] is None and not a["overdue"]]
+    due = [a["deadline"] for a in state["acks"].values() if "plan" not in a and a["ack"] is None and not a["overdue"]]
+    step = ack_steps.next_deadline(_planned(state), timedelta(0))
+    if step is not None:
+        due.append(iso(step))
     return min(due) if due else None
 
 

@@ -34,9 +34,9 @@ from hotline.store.ledger import last_seq, load_aggregate, read_events
 from hotline.tasks import cancel_and_wait
 
 from .email import build_email, send_email
-from .routing import is_step, plan_deliveries
+from .routing import aggregate_kind, is_step, plan_deliveries
 from .settings import NotifySettings
-from .texts import render_email
+from .texts import render_email, word
 from .webhooks import backoff, post_webhook, refuse_self
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class Notifier:
         return len(rows)
 
     async def _item(self, row: dict[str, Any]) -> dict[str, Any] | None:
-        kind = row["event_type"].split(".", 1)[0]
+        kind = aggregate_kind(row["event_type"])
         async with self.hl.db.read() as conn:
             return await load_aggregate(conn, kind, row["item_id"])
 
@@ -162,14 +162,30 @@ class Notifier:
             return (p.names.get(language) or p.names.get("en") or p.id) if p else (party or "-")
 
         channel = world.channels.get(row["channel"])
-        posted = state.get("posted_at") or state.get("created_at") or row["created_at"]
+        posted = (state.get("posted_at") or state.get("created_at") or state.get("reported_at")
+                  or state.get("since") or row["created_at"])
         return {
-            "precedence": state.get("precedence", "FLASH"), "summary": state.get("subject") or state.get(
-                "title") or row["item_id"], "step": _step_of(row), "steps": "?", "party": name(row["party"]),
+            "precedence": state.get("precedence", "FLASH"), "summary": self._summary(row, state, language),
+            "step": _step_of(row), "steps": "?", "party": name(row["party"]),
             "kind": row["event_type"].split(".", 1)[0], "sender": name(state.get("party")),
             "channel": (channel.names.get(language) or channel.id) if channel else row["channel"],
             "dtg": dtg(parse_iso(posted)), "link": f"{self.settings.public_url.rstrip('/')}/#timeline",
         }
+
+    def _summary(self, row: dict[str, Any], state: dict[str, Any], language: str) -> str:
+        """One line saying what the step is about, in ``language`` where it is made of catalog words."""
+        kind = row["event_type"].split(".", 1)[0]
+        if kind in ("linktest", "desk") and state.get("id") in self.hl.world.desks:
+            desk = self.hl.world.desks[state["id"]]
+            name = desk.names.get(language) or desk.names.get("en") or desk.id
+            if kind == "desk":
+                return f"{name} ({word(language, 'status.' + str(state.get('status')))})"
+            esc = (state.get("linktest") or {}).get("escalation") or {}
+            last = (state.get("linktest") or {}).get("last") or {}
+            return f"{name}: {esc.get('test_id') or last.get('id') or ''}".rstrip(": ")
+        if kind == "incident" and state.get("category"):
+            return f"{row['item_id']}: {word(language, 'category.' + state['category'])}"
+        return str(state.get("subject") or state.get("title") or row["item_id"])
 
     def _body_allowed(self, row: dict[str, Any], state: dict[str, Any] | None) -> bool:
         if not state or "precedence" not in state:
@@ -261,7 +277,7 @@ class Notifier:
             "id": f"hotline-{reader}-{cursor}", "type": row["event_type"], "seq": cursor,
             "channel": row["channel"], "item": {"kind": row["event_type"].split(".", 1)[0], "id": row["item_id"]},
             "party": row["party"], "target": row["target"], "step": _step_of(row),
-            "precedence": state.get("precedence"), "summary": state.get("subject") or state.get("title"),
+            "precedence": state.get("precedence"), "summary": self._summary(row, state, self._language(row)),
             "link": f"{self.settings.public_url.rstrip('/')}/#timeline"}
         if self._body_allowed(row, state):
             body["body"] = state.get("body")
@@ -291,6 +307,14 @@ def _step_of(row: dict[str, Any]) -> int:
 
 
 def _steps_of(state: dict[str, Any] | None, row: dict[str, Any]) -> int | str:
-    entry = ((state or {}).get("addressees") or {}).get(row["party"] or "", {})
+    """How many steps the policy that wrote this step has (as the item's record fixed them)."""
+    state = state or {}
+    kind = row["event_type"].split(".", 1)[0]
+    if kind == "linktest":
+        esc = (state.get("linktest") or {}).get("escalation")
+        return len(esc["steps"]) if esc else "?"  # answered meanwhile: the record no longer holds it
+    if kind == "desk":
+        return len(state.get("unmanned_policy") or [0, 0])
+    entries = state.get("addressees") or state.get("acks") or {}
+    entry = entries.get(row["party"] or "", {})
     return len(entry.get("plan") or [0, 0])
-

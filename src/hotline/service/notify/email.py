@@ -6,8 +6,11 @@ are the dispatcher's.
 
 from __future__ import annotations
 
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 import aiosmtplib
 
@@ -16,9 +19,24 @@ from .settings import NotifySettings
 __all__ = ["send_email", "build_email"]
 
 
+class _Policy(EmailPolicy):
+    """Folds a Hebrew or Arabic subject itself: the standard folder leaves the space between two encoded
+    words outside both, where every reader drops it (RFC 2047), so words of the subject ran together.
+    The subject is stored pre-folded in encoded words that keep their spaces inside; lines stay short
+    enough that no policy (aiosmtplib sends with its own) folds them again."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if name.lower() == "subject" and isinstance(value, str) and not value.isascii():
+            return name, Header(value, "utf-8", header_name=name).encode()
+        return super().header_store_parse(name, value)
+
+
+_POLICY = _Policy()
+
+
 def build_email(s: NotifySettings, to: str, subject: str, text: str, *, language: str,
                 delivery_id: str) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = s.smtp_from
     msg["To"] = to
     msg["Subject"] = subject

@@ -12,7 +12,7 @@ from typing import Any
 from hotline.domain.world import World
 from hotline.ledger.envelope import Event
 
-__all__ = ["is_step", "plan_deliveries", "item_of", "target_party"]
+__all__ = ["is_step", "plan_deliveries", "item_of", "target_party", "aggregate_kind"]
 
 _STEP_SUFFIXES = (".ack_overdue", ".ack_escalated", ".escalation_step")
 
@@ -21,9 +21,19 @@ def is_step(event: Event) -> bool:
     return event.type.endswith(_STEP_SUFFIXES) and isinstance(event.payload.get("party"), str)
 
 
+# A link test's steps are about its desk: the desk's record holds the test and its escalation.
+_AGGREGATE = {"linktest": "desk"}
+
+
+def aggregate_kind(event_type: str) -> str:
+    """The kind of aggregate an escalation event of ``event_type`` is about."""
+    prefix = event_type.split(".", 1)[0]
+    return _AGGREGATE.get(prefix, prefix)
+
+
 def item_of(event: Event) -> tuple[str, str]:
-    """The aggregate kind and id the step is about (``message``/``msg-…``)."""
-    kind = event.type.split(".", 1)[0]
+    """The aggregate kind and id the step is about (``message``/``msg-…``, ``desk``/``desk:isr``)."""
+    kind = aggregate_kind(event.type)
     return kind, str(event.payload.get(f"{kind}_id", ""))
 
 

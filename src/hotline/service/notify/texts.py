@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["render_email", "LANGUAGES"]
+__all__ = ["render_email", "LANGUAGES", "word"]
 
 LANGUAGES = ("en", "he", "ar")
 
@@ -28,6 +28,23 @@ _T: dict[str, dict[str, str]] = {
         "message": "message",
         "finding": "finding",
         "incident": "incident",
+        "subject_linktest": "[{precedence}] Link test not answered: {summary}",
+        "lead_linktest": "Escalation step {step} of {steps}: {party} did not answer a link test in time.",
+        "subject_desk": "[{precedence}] Desk not staffed: {summary}",
+        "lead_desk": "Escalation step {step} of {steps}: a desk of {party} is not staffed during a planned shift.",
+        "linktest": "link test",
+        "desk": "desk",
+        "status.unattended": "unattended",
+        "status.unmanned": "unmanned",
+        "status.manned": "manned",
+        "category.airspace_violation": "Airspace violation",
+        "category.exchange_of_fire": "Exchange of fire",
+        "category.line_crossing": "Crossing of the line",
+        "category.uav_sighting": "UAV sighting",
+        "category.civilian_detention": "Detention of civilians",
+        "category.property_damage": "Damage to property or crops",
+        "category.mine_uxo": "Mine or unexploded ordnance",
+        "category.other": "Other",
     },
     "he": {
         "subject": "[{precedence}] לא אושרה קבלה: {summary}",
@@ -43,6 +60,23 @@ _T: dict[str, dict[str, str]] = {
         "message": "הודעה",
         "finding": "ממצא",
         "incident": "אירוע",
+        "subject_linktest": "[{precedence}] בדיקת קשר לא נענתה: {summary}",
+        "lead_linktest": "שלב הסלמה {step} מתוך {steps}: {party} לא ענה/תה לבדיקת קשר בזמן.",
+        "subject_desk": "[{precedence}] עמדה לא מאוישת: {summary}",
+        "lead_desk": "שלב הסלמה {step} מתוך {steps}: עמדה של {party} אינה מאוישת במשמרת מתוכננת.",
+        "linktest": "בדיקת קשר",
+        "desk": "עמדה",
+        "status.unattended": "ללא מענה",
+        "status.unmanned": "לא מאוישת",
+        "status.manned": "מאוישת",
+        "category.airspace_violation": "הפרת מרחב אווירי",
+        "category.exchange_of_fire": "חילופי אש",
+        "category.line_crossing": "חציית הקו",
+        "category.uav_sighting": "תצפית על כלי טיס בלתי מאויש",
+        "category.civilian_detention": "מעצר אזרחים",
+        "category.property_damage": "נזק לרכוש או לגידולים",
+        "category.mine_uxo": "מוקש או תחמושת שלא התפוצצה",
+        "category.other": "אחר",
     },
     "ar": {
         "subject": "[{precedence}] لم يُؤكَّد الاستلام: {summary}",
@@ -58,8 +92,30 @@ _T: dict[str, dict[str, str]] = {
         "message": "الرسالة",
         "finding": "النتيجة",
         "incident": "الحادث",
+        "subject_linktest": "[{precedence}] لم يُجَب على اختبار الاتصال: {summary}",
+        "lead_linktest": "خطوة التصعيد {step} من {steps}: لم يُجب {party} على اختبار الاتصال في الوقت المحدد.",
+        "subject_desk": "[{precedence}] مكتب غير مأهول: {summary}",
+        "lead_desk": "خطوة التصعيد {step} من {steps}: مكتب تابع لـ{party} غير مأهول خلال مناوبة مخططة.",
+        "linktest": "اختبار الاتصال",
+        "desk": "المكتب",
+        "status.unattended": "بلا استجابة",
+        "status.unmanned": "غير مأهول",
+        "status.manned": "مأهول",
+        "category.airspace_violation": "انتهاك المجال الجوي",
+        "category.exchange_of_fire": "تبادل إطلاق النار",
+        "category.line_crossing": "عبور الخط",
+        "category.uav_sighting": "رصد طائرة مسيّرة",
+        "category.civilian_detention": "احتجاز مدنيين",
+        "category.property_damage": "أضرار بالممتلكات أو المحاصيل",
+        "category.mine_uxo": "لغم أو ذخيرة غير منفجرة",
+        "category.other": "أخرى",
     },
 }
+
+
+def word(language: str, key: str) -> str:
+    """One catalog word (a status, an incident category) in ``language``; the key itself if unknown."""
+    return _T.get(language, _T["en"]).get(key) or _T["en"].get(key) or key.rsplit(".", 1)[-1]
 
 
 def render_email(language: str, facts: dict[str, Any], *, body: str | None) -> tuple[str, str]:
@@ -70,8 +126,10 @@ def render_email(language: str, facts: dict[str, Any], *, body: str | None) -> t
     # A subject is one line: a summary with a line break must not forge headers or a second line.
     summary = " ".join(str(f.get("summary", "")).split())[:150]
     f["summary"] = summary
-    subject = t["subject"].format(**f)
-    lines = [t["lead"].format(**f), "", t["precedence"].format(**f), t["summary"].format(**f),
+    # A link test or an empty desk is not an acknowledgement missed: those have their own words.
+    kind = facts.get("kind", "message")
+    subject = t.get(f"subject_{kind}", t["subject"]).format(**f)
+    lines = [t.get(f"lead_{kind}", t["lead"]).format(**f), "", t["precedence"].format(**f), t["summary"].format(**f),
              t["channel"].format(**f), t["posted"].format(**f), "", t["link"].format(**f), ""]
     if body is not None:
         lines += [t["body"], body]
