@@ -18,7 +18,8 @@ acknowledgement's); ``localize`` turns them into the reader's cursors on the way
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hotline.domain.access import Principal
@@ -35,7 +36,7 @@ from hotline.store.ledger import read_events
 if TYPE_CHECKING:  # the service object imports this module to number events at start
     from .hotline import Hotline
 
-__all__ = ["assign_cursors", "is_seq_key", "localize", "ledger_before", "ledger_seq"]
+__all__ = ["RecentCursors", "assign_cursors", "is_seq_key", "localize", "ledger_before", "ledger_seq"]
 
 PAGE = 5000
 
@@ -61,6 +62,37 @@ async def assign_cursors(hl: Hotline) -> int:
         done += len(page)
         if len(page) < PAGE:
             return done
+
+
+class RecentCursors:
+    """The readers' cursors of the newest events, as they were delivered (from the commit, or read back
+    by the tailer). The answer to a post or an acknowledgement names the event it just wrote; finding
+    its cursor here spares every such answer a read of the cursors table. Cursors never change once
+    committed, so an entry is never stale; what is not here is read from the store."""
+
+    def __init__(self, limit: int = 65_536) -> None:
+        self.limit = limit
+        self._by_seq: dict[int, Mapping[str, int]] = {}
+
+    def add(self, cursors: Mapping[int, Mapping[str, int]]) -> None:
+        self._by_seq.update(cursors)
+        excess = len(self._by_seq) - self.limit
+        if excess > 0:  # the oldest first: events are delivered in seq order
+            for seq in list(itertools.islice(self._by_seq, excess)):
+                del self._by_seq[seq]
+
+    def lookup(self, party: str, seqs: Iterable[int]) -> tuple[dict[int, int], set[int]]:
+        """(``party``'s cursor of each seq known here, the seqs not known here). A known event without
+        a cursor of ``party`` is one it may not read: neither found nor missing."""
+        found: dict[int, int] = {}
+        missing: set[int] = set()
+        for seq in seqs:
+            readers = self._by_seq.get(seq)
+            if readers is None:
+                missing.add(seq)
+            elif (cursor := readers.get(party)) is not None:
+                found[seq] = cursor
+        return found, missing
 
 
 def is_seq_key(key: str) -> bool:
@@ -98,8 +130,10 @@ async def localize(hl: Hotline, who: Principal, states: Iterable[dict[str, Any]]
     _seqs(items, wanted)
     mapping: dict[int, int] = {}
     if wanted and who.party is not None:
-        async with hl.db.read() as conn:
-            mapping = await seq_to_cursor(conn, who.party, wanted)
+        mapping, missing = hl.recent_cursors.lookup(who.party, wanted)
+        if missing:
+            async with hl.db.read() as conn:
+                mapping.update(await seq_to_cursor(conn, who.party, missing))
     return [_replace(item, mapping) for item in items]
 
 

@@ -16,7 +16,7 @@ from hotline.store.ledger import last_seq
 from .auth import Auth
 from .checkpoints import Checkpoints
 from .config import Settings, load_world
-from .cursors import assign_cursors
+from .cursors import RecentCursors, assign_cursors
 from .notify import Notifier
 from .presence import Presence
 from .timers import Timers
@@ -40,6 +40,7 @@ class Hotline:
         self.clock = clock
         self.db = Database(settings.database_url)
         self.hub = Hub(queue_size=settings.stream_queue, per_identity=settings.streams_per_user)
+        self.recent_cursors = RecentCursors()  # answers name the events they wrote in the reader's cursors
         self.writer = Writer(self.db, clock, self._committed, readers=self.readers)
         self.timers = Timers(self.db, self.world, self.writer, clock)
         self.auth = Auth(self.db, self.world, clock, ttl_s=settings.session_ttl_s)
@@ -102,6 +103,7 @@ class Hotline:
     def _deliver(self, events: list[Event], cursors: dict[int, dict[str, int]]) -> None:
         """Hand committed events, in seq order and each once, to the hub (with each reader's cursor of
         each event) and every listener."""
+        self.recent_cursors.add(cursors)
         self.hub.publish(events, cursors)
         for listener in self.listeners:
             try:
