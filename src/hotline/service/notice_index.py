@@ -70,6 +70,7 @@ class Model:
     engine: ConflictEngine | None = None
     engine_at: datetime | None = None
     position: int = 0  # the last seq applied
+    zones_changed: int = 0  # counts changes of ``zones``: what was built from them is stale when it moved
 
     def engine_for(self, now: datetime, buffer_m: float) -> ConflictEngine:
         # Rebuilt only when the inputs changed or a notice may have ended since it was built.
@@ -103,6 +104,7 @@ class Model:
             zone = zone_from_feature(p["feature"])
             if self.zones.get(p["zone_id"]) != zone:
                 self.zones[p["zone_id"]] = zone
+                self.zones_changed += 1
                 self.engine = None
         elif ev.type == "finding.raised":
             if _rechecked(p["finding"]["rule"]):
