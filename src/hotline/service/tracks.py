@@ -100,10 +100,11 @@ async def ingest_valid(hl: Hotline, positions: Sequence[trk.Position]) -> None:
         return
     # The record keeps microseconds; the point says when it was received as the record spells it.
     received = parse_iso(iso(hl.clock()))
-    uids, parties, channels, times = zip(*((p.uid, p.party, p.channel, p.time) for p in positions), strict=True)
+    uids, parties, channels, times = ([p.uid for p in positions], [p.party for p in positions],
+                                      [p.channel for p in positions], [p.time for p in positions])
     ms = {t: int(t.timestamp() * 1000) for t in set(times)}
-    rows = list(zip(uids, parties, channels, map(ms.__getitem__, times), trk.point_texts(positions, received),
-                    strict=True))
+    rows = zip(uids, parties, channels, map(ms.__getitem__, times), trk.point_texts(positions, received),
+               strict=True)  # an iterator: the store consumes it row by row
     # The fences first: an alert should not wait for the track store's commit (the finding names the
     # track, the zone and the place, so it stands on its own if the points were lost in a crash).
     await check(hl, positions)

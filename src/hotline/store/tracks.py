@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .schema import track_points
+from .sqlite_writer import inline_sqlite
 
 __all__ = ["append", "append_rows", "window", "unsealed", "mark_sealed", "batch_points", "all_sealed"]
 
@@ -64,15 +65,20 @@ _APPEND = {
 }
 
 
-async def append_rows(conn: AsyncConnection, rows: Sequence[tuple[str, str, str, int, str]]) -> int:
+async def append_rows(conn: AsyncConnection, rows: Iterable[tuple[str, str, str, int, str]]) -> int:
     """``rows``: (uid, party, channel, time_ms, point text) tuples, handed to the driver's executemany as
     they are: at thousands of points a second, building a dict per row and letting SQLAlchemy bind each
-    one costs more than the insert itself."""
+    one costs more than the insert itself. On the SQLite writer's own connection (``inline_sqlite``,
+    as ``store/ledger.py`` does) ``rows`` may be an iterator, consumed as the rows are inserted, in the
+    transaction SQLAlchemy began."""
+    if (raw := inline_sqlite(conn)) is not None:
+        return int(raw.executemany(_APPEND["qmark"], rows).rowcount)
+    rows = list(rows)
     if not rows:
         return 0
     sql = _APPEND.get(conn.dialect.paramstyle)
     if sql is None:
         return await append(conn, [dict(zip(("uid", "party", "channel", "time_ms", "point"), r, strict=True))
                                    for r in rows])
-    await conn.exec_driver_sql(sql, list(rows))
+    await conn.exec_driver_sql(sql, rows)
     return len(rows)
