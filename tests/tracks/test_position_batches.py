@@ -62,9 +62,17 @@ def _one_at_a_time(bodies: list[Any]) -> list[trk.Position] | tuple[str, str]:
     return out
 
 
+def _large(bodies: list[Any]) -> list[Any]:
+    """The same bodies repeated into a batch large enough for the column paths (``_by_columns``,
+    ``_column_texts``); its first bad body, if any, is at the same index."""
+    return bodies * -(-300 // len(bodies))
+
+
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(_body, _valid, st.just([1])), min_size=1, max_size=6))
-def test_a_batch_is_accepted_or_refused_exactly_as_one_position_at_a_time(bodies: list[Any]) -> None:
+@given(st.lists(st.one_of(_body, _valid, st.just([1])), min_size=1, max_size=6), st.booleans())
+def test_a_batch_is_accepted_or_refused_exactly_as_one_position_at_a_time(bodies: list[Any], large: bool) -> None:
+    if large:
+        bodies = _large(bodies)
     want = _one_at_a_time(bodies)
     if isinstance(want, tuple):
         with pytest.raises(Invalid) as e:
@@ -75,12 +83,27 @@ def test_a_batch_is_accepted_or_refused_exactly_as_one_position_at_a_time(bodies
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_valid, min_size=1, max_size=6), st.datetimes(timezones=st.just(UTC)))
-def test_point_texts_are_the_canonical_bytes_of_the_point_records(bodies: list[Any], received: datetime) -> None:
+@given(st.lists(_valid, min_size=1, max_size=6), st.datetimes(timezones=st.just(UTC)), st.booleans())
+def test_point_texts_are_the_canonical_bytes_of_the_point_records(bodies: list[Any], received: datetime,
+                                                                 large: bool) -> None:
     assume(all(b.get("channel", "joint") in WORLD.channels_of("syr") for b in bodies))
-    positions = trk.positions_from_dicts(WORLD, "syr", bodies, NOW)
+    positions = trk.positions_from_dicts(WORLD, "syr", _large(bodies) if large else bodies, NOW)
     texts = trk.point_texts(positions, received)
     assert texts == [canonical(trk.point_record(p, received)).decode() for p in positions]
+
+
+def test_a_large_batch_of_distinct_tracks_goes_by_columns_and_writes_the_canonical_bytes() -> None:
+    """The common batch (many tracks, one time, non-integral and integral numbers, defaults) decided and
+    written exactly as one position at a time."""
+    bodies = [{"uid": f"syr-{i}", "type": "a-f-A-M-F-Q" if i % 2 else "a-f-G-U-C", "lat": 33.0 + i / 7919,
+               "lon": 36.0 - i / 104729, "hae": float(i % 50) * 10.5, "ce": 5, "speed": i % 3 * 1.25 or None,
+               "callsign": f"Eagle \"{i}\" é" if i % 97 == 0 else f"E{i}", "time": "2026-11-29T03:59:30Z"}
+              for i in range(1000)]
+    positions = trk.positions_from_dicts(WORLD, "syr", bodies, NOW)
+    assert positions == _one_at_a_time(bodies)
+    received = NOW + timedelta(microseconds=1234)
+    assert trk.point_texts(positions, received) == [canonical(trk.point_record(p, received)).decode()
+                                                    for p in positions]
 
 
 def test_a_bad_position_deep_in_a_batch_is_named_by_its_index() -> None:
