@@ -437,11 +437,12 @@ def _jnum(v: float | None) -> float | int | None:
 def point_texts(positions: Sequence[Position], received: datetime) -> list[str]:
     """The canonical JSON (RFC 8785) text of each position's ``point_record``, as stored and sealed.
 
-    Written column by column: each number column is encoded by one ``orjson.dumps`` of the list (a
-    number's text holds no comma, so the list's text splits into the very texts orjson writes inside a
-    record), each distinct string and time once; the records are then joined from those texts in key
-    order. A batch with anything else (a tiny number, a string orjson refuses) is written record by
-    record (``_record_texts``)."""
+    A large batch is written column by column: each number column is encoded by one ``orjson.dumps``
+    of the list (a number's text holds no comma, so the list's text splits into the very texts orjson
+    writes inside a record); a string column of printable ASCII without a quote or a backslash is its
+    own text, any other is encoded once per distinct string, each time once; the records are then
+    joined from those texts in key order. A small batch, or one with anything else (a tiny number, a
+    string orjson refuses), is written record by record (``_record_texts``)."""
     if len(positions) < _TEXT_COLUMNS_FROM:
         return _record_texts(positions, received)
     try:
