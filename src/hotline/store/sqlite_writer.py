@@ -19,7 +19,9 @@ thread lets a long read not hold up the loop.
 from __future__ import annotations
 
 import asyncio
+import queue
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -189,6 +191,55 @@ def connect_inline(path: str) -> Callable[[], Awaitable[InlineConnection]]:
     return create
 
 
+class _WaitThread:
+    """One thread of the batch connection's own for the steps that wait (the COMMIT's disk, a BEGIN's lock).
+
+    ``run_in_executor`` costs about twice the CPU of this handoff per call on this kind of machine
+    (measured: 40 against 21 microseconds a call): it wraps each call in a ``concurrent.futures.Future``
+    chained to an asyncio one and goes through the pool's bookkeeping, where a batch only needs the
+    thread woken and the loop's future resolved. One batch waits at a time, so one thread suffices."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.Future[Any]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="hotline-sqlite-wait", daemon=True)
+        self._thread.start()
+
+    def run(self, function: Callable[[], Any]) -> asyncio.Future[Any]:
+        future = self._loop.create_future()
+        self._calls.put((function, future))
+        return future
+
+    def _serve(self) -> None:
+        while (call := self._calls.get()) is not None:
+            function, future = call
+            try:
+                result = function()
+            except BaseException as e:  # noqa: BLE001 (handed to the awaiting task, which raises it)
+                self._answer(future, None, e)
+            else:
+                self._answer(future, result, None)
+
+    def _answer(self, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+        try:
+            self._loop.call_soon_threadsafe(_settle, future, result, error)
+        except RuntimeError:  # the loop is closed: nobody awaits the answer any more
+            pass
+
+    def stop(self) -> None:
+        """Ends the thread after the call it runs, if any (it is not waited for: a daemon thread)."""
+        self._calls.put(None)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # the awaiting task was cancelled
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 class BatchConnection:
     """The writer's batch transaction on a ``sqlite3`` connection of its own, without SQLAlchemy's engine.
 
@@ -200,9 +251,10 @@ class BatchConnection:
     ``COMMIT``, on one connection that the writer keeps open.
 
     The waits are those of ``InlineConnection``: ``COMMIT`` (``synchronous=FULL``: the disk) runs in a
-    thread, the one hop of a batch; ``BEGIN IMMEDIATE`` runs inline with ``busy_timeout`` 0 (this
-    connection's setting outside that wait) and only when another connection or process holds the write
-    lock is it sent to a thread, with the busy timeout, to wait there.
+    thread (the connection's own, ``_WaitThread``), the one hop of a batch; ``BEGIN IMMEDIATE`` runs
+    inline with ``busy_timeout`` 0 (this connection's setting outside that wait) and only when another
+    connection or process holds the write lock is it sent to that thread, with the busy timeout, to
+    wait there.
 
     The few commands that run SQLAlchemy statements inside the writer's transaction (a blob, a track
     batch's points) get ``sa``, a SQLAlchemy connection on this same ``sqlite3`` connection, so their
@@ -215,7 +267,7 @@ class BatchConnection:
         self.sa = sa  # sqlalchemy.ext.asyncio.AsyncConnection over ``conn``, kept checked out
         self._engine = engine
         self._busy_ms = busy_ms
-        self._loop = asyncio.get_running_loop()
+        self._waits = _WaitThread(asyncio.get_running_loop())
 
     async def begin(self) -> None:
         try:
@@ -224,7 +276,7 @@ class BatchConnection:
         except sqlite3.OperationalError as e:
             if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise
-        await self._loop.run_in_executor(None, self._begin_waiting)
+        await self._waits.run(self._begin_waiting)
 
     def _begin_waiting(self) -> None:
         # In a worker thread: SQLite's busy handler waits for the lock, up to the busy timeout.
@@ -238,7 +290,7 @@ class BatchConnection:
         if self.sa.in_transaction():  # a command ran SQLAlchemy statements: its transaction is this one
             await self.sa.commit()  # InlineConnection.commit: the same COMMIT, in a thread
             return
-        await self._loop.run_in_executor(None, self.raw.commit)  # waits for the disk: off the loop
+        await self._waits.run(self.raw.commit)  # waits for the disk: off the loop
 
     async def rollback(self) -> None:
         if self.sa.in_transaction():
@@ -251,6 +303,7 @@ class BatchConnection:
         return not (self.sa.closed or self.sa.invalidated)
 
     async def close(self) -> None:
+        self._waits.stop()
         try:
             await self.sa.close()
             await self._engine.dispose()  # closes the InlineConnection, so ``raw``
