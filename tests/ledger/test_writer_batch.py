@@ -61,6 +61,24 @@ async def test_a_batch_waits_for_another_connections_write_lock_and_the_loop_kee
         await db.dispose()
 
 
+async def test_the_processs_other_writes_and_the_batches_take_turns(tmp_path: Path):
+    db, writer, committed = await _started(tmp_path)
+    try:
+        async with db.write() as conn:  # as the checkpoints or the notifier write
+            await conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('probe', '1')")
+            waiting = asyncio.ensure_future(writer.submit(lambda _uow: _decided([_pending(1)])))
+            for _ in range(50):
+                await asyncio.sleep(0)
+            assert not waiting.done(), "the batch waits for the write in progress"
+        await waiting
+        async with db.write() as conn:  # and a write after the batch finds it committed
+            assert (await conn.exec_driver_sql("SELECT max(seq) FROM events")).scalar() == 1
+        assert committed == [1]
+    finally:
+        await writer.stop()
+        await db.dispose()
+
+
 async def test_sqlalchemy_statements_of_a_command_commit_with_the_batch(tmp_path: Path):
     db, writer, _ = await _started(tmp_path)
     data = b"evidence bytes"

@@ -49,6 +49,9 @@ class Database:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self._batch: BatchConnection | None = None  # the writer's own SQLite connection, opened at first use
+        # SQLite: the process's write transactions (the writer's batches and ``write()``) take turns here,
+        # first come first served, before they take SQLite's lock; see ``batch``.
+        self._turn = asyncio.Lock()
         if self.is_sqlite:
             self.reader = create_async_engine(self.url, pool_size=8, max_overflow=8)
             # One connection for the one writer task; BEGIN IMMEDIATE takes the write lock at once. Its
@@ -81,8 +84,9 @@ class Database:
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction holding the ledger's write lock until it commits."""
+        turn = self._turn if self.is_sqlite else contextlib.nullcontext()
         try:
-            async with self.writer_engine.begin() as conn:
+            async with turn, self.writer_engine.begin() as conn:
                 if not self.is_sqlite:
                     await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
                     await conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
@@ -98,36 +102,40 @@ class Database:
         On PostgreSQL it is ``write()``. On SQLite it is a ``BatchConnection``, the writer's own
         connection, whose begin and commit do not go through SQLAlchemy's engine and pool (see there);
         the ledger's hot statements find its ``sqlite3`` connection under the one given (``inline_sqlite``).
-        Every other write of the process (``write()``) uses the writer engine's connection and waits
-        for this one's write lock, as another process's would."""
+        Every other write of the process (``write()``) uses the writer engine's connection: both take
+        their turn first (``_turn``, in arrival order, as the writer engine's one pooled connection
+        made them before), so neither waits in SQLite's busy handler, which polls at intervals of
+        milliseconds and serves no one in order, for the other; only a lock held by another process
+        (or by a direct ``writer_engine`` user) is waited for there."""
         if not self.is_sqlite:
             async with self.write() as conn:
                 yield conn
             return
-        b = self._batch
-        if b is None:
-            b = self._batch = await open_batch(self.url, self.url.split(":///", 1)[1], _sqlite_connect_raw,
-                                               BUSY_TIMEOUT_MS)
-        try:
-            await b.begin()
-        except sqlite3.Error as e:
-            await self._drop_batch_if_broken(b)
-            raise StoreUnavailable(f"the database refused the write: {e!r}") from e
-        try:
-            yield b.sa
-        except BaseException:
-            await b.rollback()
-            await self._drop_batch_if_broken(b)
-            raise
-        try:
-            await b.commit()
-        except asyncio.CancelledError:
-            # The COMMIT goes on in its thread; the connection is closed with the database (shutdown).
-            raise
-        except Exception as e:
-            await b.rollback()
-            await self._drop_batch_if_broken(b)
-            raise StoreUnavailable(f"the database refused the commit: {e!r}") from e
+        async with self._turn:
+            b = self._batch
+            if b is None:
+                b = self._batch = await open_batch(self.url, self.url.split(":///", 1)[1], _sqlite_connect_raw,
+                                                   BUSY_TIMEOUT_MS)
+            try:
+                await b.begin()
+            except sqlite3.Error as e:
+                await self._drop_batch_if_broken(b)
+                raise StoreUnavailable(f"the database refused the write: {e!r}") from e
+            try:
+                yield b.sa
+            except BaseException:
+                await b.rollback()
+                await self._drop_batch_if_broken(b)
+                raise
+            try:
+                await b.commit()
+            except asyncio.CancelledError:
+                # The COMMIT goes on in its thread; the connection is closed with the database (shutdown).
+                raise
+            except Exception as e:
+                await b.rollback()
+                await self._drop_batch_if_broken(b)
+                raise StoreUnavailable(f"the database refused the commit: {e!r}") from e
 
     async def _drop_batch_if_broken(self, b: BatchConnection) -> None:
         if not b.usable and self._batch is b:
