@@ -1,4 +1,4 @@
-"""The writer's SQLite connection: statements run inline, only the waits go to a thread.
+"""The SQLite connections that write: statements run inline, only the waits go to a thread.
 
 With ``aiosqlite`` every statement of a write transaction crosses to aiosqlite's thread and back three or
 four times (open a cursor, execute, fetch, close), and each crossing wakes the event loop: at 50
@@ -12,8 +12,12 @@ a ``BEGIN`` that finds the lock free, the usual case, takes it inline.
 
 The object mimics the small part of ``aiosqlite.Connection`` that SQLAlchemy's aiosqlite dialect uses,
 and is handed to it with ``create_async_engine(..., async_creator=...)``, so statements, events and the
-pool stay SQLAlchemy's. Only the single writer connection uses it: readers keep aiosqlite, whose
-thread lets a long read not hold up the loop.
+pool stay SQLAlchemy's. Only the writing connections use it (the writer engine's, for ``write()``,
+and the one under ``BatchConnection``): readers keep aiosqlite, whose thread lets a long read not
+hold up the loop.
+
+``BatchConnection`` is the writer's: its batches run on the ``sqlite3`` connection itself, without
+SQLAlchemy's engine in between (see there).
 """
 
 from __future__ import annotations
