@@ -24,7 +24,8 @@ from hotline.ledger.envelope import GENESIS, Event
 from hotline.ledger.seal import ChainHead, seal
 from hotline.store.cursors import append_cursors, cursor_heads_of
 from hotline.store.database import Database
-from hotline.store.ledger import AggregateRow, append, chain_heads, last_seq, read_aggregate_rows
+from hotline.store.ledger import AggregateRow, WriteConn, append, chain_heads, last_seq, read_aggregate_rows
+from hotline.store.sqlite_writer import inline_sqlite
 
 __all__ = ["UnitOfWork"]
 
@@ -38,7 +39,9 @@ class UnitOfWork:
     def __init__(self, db: Database, conn: AsyncConnection, now: datetime, readers: Readers | None = None) -> None:
         self.db = db
         self.readers = readers
-        self.conn = conn
+        self.conn = conn  # for commands that run their own statements in this transaction
+        # The unit's own statements: on SQLite's writer, the ``sqlite3`` connection under ``conn``.
+        self._store: WriteConn = inline_sqlite(conn) or conn
         self.now = now
         self.ts = iso(now)
         self._next_seq = 0
@@ -56,10 +59,10 @@ class UnitOfWork:
         self.earliest_due: str | None = None
 
     async def begin(self) -> None:
-        self._next_seq = await last_seq(self.conn)
-        self._heads = await chain_heads(self.conn)
+        self._next_seq = await last_seq(self._store)
+        self._heads = await chain_heads(self._store)
         if self.readers is not None:
-            self._cursor_heads = await cursor_heads_of(self.conn)
+            self._cursor_heads = await cursor_heads_of(self._store)
 
     def peek(self, agg_id: str) -> State | None:
         """The staged state of an aggregate this unit of work has loaded or changed (read only: staging
@@ -70,14 +73,14 @@ class UnitOfWork:
     async def preload(self, ids: Iterable[str]) -> None:
         """Read the aggregates a batch will need in one query instead of one each."""
         wanted = {i for i in ids if i and i not in self._states}
-        found = await read_aggregate_rows(self.conn, wanted)
+        found = await read_aggregate_rows(self._store, wanted)
         for agg_id in wanted:
             self._states[agg_id] = found.get(agg_id, ("", "", None))
 
     async def load(self, kind: str, agg_id: str) -> State | None:
         """The aggregate's state as of everything staged so far (a copy: decisions never mutate it)."""
         if agg_id not in self._states:
-            found = await read_aggregate_rows(self.conn, [agg_id])
+            found = await read_aggregate_rows(self._store, [agg_id])
             self._states[agg_id] = found.get(agg_id, (kind, "", None))
         found_kind, _, state = self._states[agg_id]
         if state is None or found_kind != kind:
@@ -141,9 +144,9 @@ class UnitOfWork:
     async def flush(self) -> None:
         if not self.staged:
             return
-        await append(self.db, self.conn, [(e, self._payload_texts[e.seq]) for e in self.staged], self._heads,
+        await append(self.db, self._store, [(e, self._payload_texts[e.seq]) for e in self.staged], self._heads,
                      self._rows())
         if self.readers is not None:
-            await append_cursors(self.db, self.conn, [(party, cursor, seq) for seq, mine in self.cursors.items()
+            await append_cursors(self.db, self._store, [(party, cursor, seq) for seq, mine in self.cursors.items()
                                                       for party, cursor in mine.items()],
                                  self._cursor_heads, self._next_seq)

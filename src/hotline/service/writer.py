@@ -101,7 +101,7 @@ class Writer:
     async def _commit(self, batch: list[_Job]) -> None:
         answers: list[tuple[_Job, tuple[list[Event], Any] | BaseException]] = []
         try:
-            async with self.db.write() as conn:
+            async with self.db.batch() as conn:
                 uow = UnitOfWork(self.db, conn, self._now(), self.readers)
                 await uow.begin()
                 await uow.preload(k for job in batch for k in job.keys)

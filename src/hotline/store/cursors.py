@@ -9,6 +9,7 @@ may read an event is decided above the store; here it is rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import orjson
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hotline.ledger.envelope import Event
 
 from .database import Database
-from .ledger import event_from_row
+from .ledger import WriteConn, event_from_row
 from .schema import cursor_heads, cursors, events, meta
 from .sqlite_writer import inline_sqlite
 
@@ -28,11 +29,11 @@ __all__ = ["THROUGH_KEY", "append_cursors", "cursor_heads_of", "cursors_through"
 THROUGH_KEY = "cursors_through"
 
 
-async def cursor_heads_of(conn: AsyncConnection) -> dict[str, int]:
+async def cursor_heads_of(conn: WriteConn) -> dict[str, int]:
     """The last cursor given to each party."""
     if (raw := inline_sqlite(conn)) is not None:  # the SQLite writer's own connection (store/ledger.py)
         return {r[0]: int(r[1]) for r in raw.execute("SELECT party, length FROM cursor_heads")}
-    return {r.party: r.length for r in (await conn.execute(select(cursor_heads))).all()}
+    return {r.party: r.length for r in (await cast(AsyncConnection, conn).execute(select(cursor_heads))).all()}
 
 
 async def cursors_through(conn: AsyncConnection) -> int:
@@ -40,7 +41,7 @@ async def cursors_through(conn: AsyncConnection) -> int:
     return 0 if value is None else int(orjson.loads(value))
 
 
-async def append_cursors(db: Database, conn: AsyncConnection, rows: Sequence[tuple[str, int, int]],
+async def append_cursors(db: Database, conn: WriteConn, rows: Sequence[tuple[str, int, int]],
                          heads: dict[str, int], through: int) -> None:
     """Write (party, pseq, seq) rows, the parties' new heads and the seq they are assigned through."""
     if (raw := inline_sqlite(conn)) is not None:  # the SQLite writer's own connection (store/ledger.py)
@@ -51,6 +52,7 @@ async def append_cursors(db: Database, conn: AsyncConnection, rows: Sequence[tup
         raw.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
                     "DO UPDATE SET value = excluded.value", (THROUGH_KEY, str(through)))
         return
+    conn = cast(AsyncConnection, conn)
     if rows:
         await conn.execute(cursors.insert(), [{"party": p, "pseq": c, "seq": s} for p, c, s in rows])
         touched = {p for p, _, _ in rows}

@@ -9,7 +9,9 @@ that fills later.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from .sqlite_writer import connect_inline
+from .sqlite_writer import BatchConnection, connect_inline, open_batch
 
 __all__ = ["Database", "StoreUnavailable", "normalize_url"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another connection's write lock
 
 
 class StoreUnavailable(Exception):
@@ -45,6 +48,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self._batch: BatchConnection | None = None  # the writer's own SQLite connection, opened at first use
+        # SQLite: the process's write transactions (the writer's batches and ``write()``) take turns here,
+        # first come first served, before they take SQLite's lock; see ``batch``.
+        self._turn = asyncio.Lock()
         if self.is_sqlite:
             self.reader = create_async_engine(self.url, pool_size=8, max_overflow=8)
             # One connection for the one writer task; BEGIN IMMEDIATE takes the write lock at once. Its
@@ -77,14 +84,64 @@ class Database:
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction holding the ledger's write lock until it commits."""
+        turn = self._turn if self.is_sqlite else contextlib.nullcontext()
         try:
-            async with self.writer_engine.begin() as conn:
+            async with turn, self.writer_engine.begin() as conn:
                 if not self.is_sqlite:
                     await conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
                     await conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
                 yield conn
         except (OperationalError, DBAPIError) as e:
             raise StoreUnavailable(f"the database refused the write: {e.orig!r}") from e
+
+    @contextlib.asynccontextmanager
+    async def batch(self) -> AsyncIterator[AsyncConnection]:
+        """The writer's write transaction, holding the ledger's write lock until it commits. One batch at
+        a time: the writer is its only user.
+
+        On PostgreSQL it is ``write()``. On SQLite it is a ``BatchConnection``, the writer's own
+        connection, whose begin and commit do not go through SQLAlchemy's engine and pool (see there);
+        the ledger's hot statements find its ``sqlite3`` connection under the one given (``inline_sqlite``).
+        Every other write of the process (``write()``) uses the writer engine's connection: both take
+        their turn first (``_turn``, in arrival order, as the writer engine's one pooled connection
+        made them before), so neither waits in SQLite's busy handler, which polls at intervals of
+        milliseconds and serves no one in order, for the other; only a lock held by another process
+        (or by a direct ``writer_engine`` user) is waited for there."""
+        if not self.is_sqlite:
+            async with self.write() as conn:
+                yield conn
+            return
+        async with self._turn:
+            b = self._batch
+            if b is None:
+                b = self._batch = await open_batch(self.url, self.url.split(":///", 1)[1], _sqlite_connect_raw,
+                                                   BUSY_TIMEOUT_MS)
+            try:
+                await b.begin()
+            except sqlite3.Error as e:
+                await self._drop_batch_if_broken(b)
+                raise StoreUnavailable(f"the database refused the write: {e!r}") from e
+            try:
+                yield b.sa
+            except BaseException:
+                await b.rollback()
+                await self._drop_batch_if_broken(b)
+                raise
+            try:
+                await b.commit()
+            except asyncio.CancelledError:
+                # The COMMIT goes on in its thread; the connection is closed with the database (shutdown).
+                raise
+            except Exception as e:
+                await b.rollback()
+                await self._drop_batch_if_broken(b)
+                raise StoreUnavailable(f"the database refused the commit: {e!r}") from e
+
+    async def _drop_batch_if_broken(self, b: BatchConnection) -> None:
+        if not b.usable and self._batch is b:
+            self._batch = None
+            with contextlib.suppress(Exception):
+                await b.close()
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -119,6 +176,9 @@ class Database:
         return stop
 
     async def dispose(self) -> None:
+        if self._batch is not None:
+            b, self._batch = self._batch, None
+            await b.close()
         await self.reader.dispose()
         await self.writer_engine.dispose()
 
@@ -126,10 +186,15 @@ class Database:
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (the documented pysqlite recipe).
     dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
+    _sqlite_connect_raw(dbapi_conn)
+
+
+def _sqlite_connect_raw(conn: Any) -> None:
+    """The pragmas of every connection: WAL, a commit on disk before it returns, the lock's wait, keys."""
+    cur = conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 

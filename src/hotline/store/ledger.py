@@ -7,9 +7,10 @@ service's (``hotline.service.unit_of_work``): what arrives here is rows, written
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import func, inspect, select
@@ -21,10 +22,14 @@ from .database import Database
 from .schema import aggregates, chains, events
 from .sqlite_writer import inline_sqlite
 
-__all__ = ["AggregateRow", "append", "read_aggregate_rows", "read_events", "load_aggregate", "list_aggregates",
-           "event_from_row", "chain_heads", "count_awaiting", "list_awaiting", "due_aggregates", "next_due_at",
-           "last_seq", "has_versions", "NOTIFY_CHANNEL"]
+__all__ = ["WriteConn", "AggregateRow", "append", "read_aggregate_rows", "read_events", "load_aggregate",
+           "list_aggregates", "event_from_row", "chain_heads", "count_awaiting", "list_awaiting", "due_aggregates",
+           "next_due_at", "last_seq", "has_versions", "NOTIFY_CHANNEL"]
 
+
+# A write transaction's connection: SQLAlchemy's, or the ``sqlite3`` connection under the SQLite writer's
+# (``inline_sqlite``), which the writer's unit of work finds once per batch instead of once per statement.
+WriteConn = AsyncConnection | sqlite3.Connection
 
 # The notification each appending transaction sends at commit (see hotline.realtime.tailer).
 NOTIFY_CHANNEL = "hotline_ledger"
@@ -68,7 +73,7 @@ class AggregateRow:
     awaiting: tuple[str, ...] = ()
 
 
-async def read_aggregate_rows(conn: AsyncConnection, ids: Iterable[str]
+async def read_aggregate_rows(conn: WriteConn, ids: Iterable[str]
                               ) -> dict[str, tuple[str, str, dict[str, Any]]]:
     """(kind, channel, state) of each id that has a row, read in as few queries as the ids allow."""
     wanted = sorted(set(ids))
@@ -81,14 +86,14 @@ async def read_aggregate_rows(conn: AsyncConnection, ids: Iterable[str]
                                  f"({', '.join('?' for _ in part)})", part)
             found.update({r[0]: (r[1], r[2], orjson.loads(r[3])) for r in cursor.fetchall()})
             continue
-        rows = (await conn.execute(
+        rows = (await cast(AsyncConnection, conn).execute(
             select(aggregates.c.id, aggregates.c.kind, aggregates.c.channel, aggregates.c.state)
             .where(aggregates.c.id.in_(wanted[start:start + 500])))).all()
         found.update({r.id: (r.kind, r.channel, orjson.loads(r.state)) for r in rows})
     return found
 
 
-async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Event, str]],
+async def append(db: Database, conn: WriteConn, sealed: Sequence[tuple[Event, str]],
                  heads: dict[str, tuple[int, str]], rows: Sequence[AggregateRow]) -> None:
     """Write sealed events (each with its payload's canonical text, as hashed), the new heads of the
     chains they extend, and the projection rows they changed; the caller's transaction commits them."""
@@ -105,6 +110,7 @@ async def append(db: Database, conn: AsyncConnection, sealed: Sequence[tuple[Eve
                 (r.id, r.kind, r.channel, _json(r.state), r.created, r.version, r.due_at, _awaiting_text(r.awaiting))
                 for r in rows])
         return
+    conn = cast(AsyncConnection, conn)
     await db.notify(conn, NOTIFY_CHANNEL)
     await conn.execute(events.insert(), [{**e.to_dict(), "v": e.v, "payload": text} for e, text in sealed])
     await db.upsert(conn, chains, [{"channel": c, "length": heads[c][0], "head_hash": heads[c][1]}
@@ -144,16 +150,17 @@ async def read_events(conn: AsyncConnection, *, after: int, channels: Iterable[s
     return [event_from_row(r) for r in (await conn.execute(q)).all()]
 
 
-async def last_seq(conn: AsyncConnection) -> int:
+async def last_seq(conn: WriteConn) -> int:
     if (raw := inline_sqlite(conn)) is not None:
         return int(raw.execute("SELECT max(seq) FROM events").fetchone()[0] or 0)
-    return (await conn.scalar(select(func.max(events.c.seq)))) or 0
+    return (await cast(AsyncConnection, conn).scalar(select(func.max(events.c.seq)))) or 0
 
 
-async def chain_heads(conn: AsyncConnection) -> dict[str, tuple[int, str]]:
+async def chain_heads(conn: WriteConn) -> dict[str, tuple[int, str]]:
     if (raw := inline_sqlite(conn)) is not None:
         return {r[0]: (r[1], r[2]) for r in raw.execute("SELECT channel, length, head_hash FROM chains")}
-    return {r.channel: (r.length, r.head_hash) for r in (await conn.execute(select(chains))).all()}
+    rows = (await cast(AsyncConnection, conn).execute(select(chains))).all()
+    return {r.channel: (r.length, r.head_hash) for r in rows}
 
 
 async def load_aggregate(conn: AsyncConnection, kind: str, agg_id: str) -> dict[str, Any] | None:
