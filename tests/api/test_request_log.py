@@ -65,3 +65,30 @@ async def test_a_command_failing_in_the_writer_is_logged_with_its_request(servic
     line = next(x for x in json_logs() if x.get("event") == "command failed")
     assert (line["request_id"], line["command"], line["party"]) == ("req-0042", "broken", "isr")
     assert "a bug in one command" in line["exception"]
+
+
+@pytest.mark.parametrize("fmt", ["console", "json"])
+def test_the_request_line_is_written_as_the_standard_library_would_write_it(fmt: str) -> None:
+    from hotline.api.request_log import log
+
+    out = io.StringIO()
+    configure_logging(fmt, stream=out)
+    structlog.contextvars.bind_contextvars(request_id="req-0042", user="isr-duty", party="isr", command="x y")
+    try:
+        fields = {"method": "POST", "path": "/api/v1/channels/joint/messages", "status": 201, "ms": 1.4}
+        log.info("request", **fields)  # the direct path
+        log._structlog.info("request", **fields)  # structlog through the standard library
+    finally:
+        structlog.contextvars.clear_contextvars()
+        hotline = logging.getLogger("hotline")
+        hotline.handlers.clear()
+        hotline.propagate = True
+        structlog.reset_defaults()
+    direct, standard = out.getvalue().splitlines()
+    stamp = "2026-01-01T00:00:00.000000Z"
+    if fmt == "json":
+        a, b = json.loads(direct), json.loads(standard)
+        a["timestamp"] = b["timestamp"] = stamp
+        assert list(a.items()) == list(b.items())
+    else:
+        assert direct[len(stamp):] == standard[len(stamp):] and direct[:19] == standard[:19]

@@ -112,6 +112,20 @@ async def test_heartbeats_say_the_last_seq_and_bad_tokens_are_closed_4001(server
     assert closed.value.rcvd.code == 4001
 
 
+async def test_a_heartbeat_follows_a_quiet_spell_after_events_and_names_the_last_seq_sent(
+        server: ServerProcess) -> None:
+    isr, syr = login(server.base_url, "isr-duty"), login(server.base_url, "syr-duty")
+    async with StreamReader(server.base_url, token(syr)) as s:
+        await s.ready()
+        for _ in range(3):  # events, then quiet: each quiet spell is answered by one heartbeat
+            seen = len(s.events)
+            await asyncio.to_thread(post, isr, 2)
+            while len(s.events) < seen + 2:
+                assert (await s.next_frame(timeout=3))["type"] in ("event", "events")
+            beat = await s.next_frame(timeout=3)
+            assert beat["type"] == "heartbeat" and beat["seq"] == s.events[-1]["seq"]
+
+
 async def test_a_cross_site_page_cannot_open_the_stream_with_the_cookie(server: ServerProcess) -> None:
     syr = token(login(server.base_url, "syr-duty"))
     url = server.base_url.replace("http", "ws") + "/api/v1/stream"

@@ -48,6 +48,7 @@ CLOSE_TOO_MANY = 4029
 __all__ = ["router", "CLOSE_UNAUTHORIZED", "CLOSE_CROSS_SITE", "CLOSE_RESUME", "CLOSE_TOO_MANY"]
 BACKLOG_PAGE = 500
 FRAME_EVENTS = 100  # at most this many events in one frame
+HEARTBEAT = (-1, "")  # queued by the heartbeat timer; no event has a negative cursor
 
 
 @router.websocket("/api/v1/stream")
@@ -83,6 +84,7 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
     reader = asyncio.create_task(_drain_client(ws))
     reader.add_done_callback(lambda _t: sub.kick(1000, "client left"))
     last = max(0, after)
+    timer: asyncio.TimerHandle | None = None
     try:
         while True:  # the backlog, page by page
             page = await events_of_party(hl, who.party, after=last, limit=BACKLOG_PAGE)
@@ -93,29 +95,44 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
             if len(page) < BACKLOG_PAGE:
                 break
         await ws.send_text(orjson.dumps({"type": "ready", "seq": last}).decode())
+        # The heartbeat is one timer per stream, re-armed only when it fires, that queues a HEARTBEAT
+        # marker once nothing was sent for ``heartbeat_s``; a timeout around every wait for the next
+        # frame cost a timer scheduled and cancelled per frame per listener.
+        loop = asyncio.get_running_loop()
         beat = hl.settings.heartbeat_s
+        sent_at = loop.time()
+
+        def heartbeat_due() -> None:
+            nonlocal timer
+            wait = sent_at + beat - loop.time()
+            if wait <= 0:
+                wait = beat
+                with contextlib.suppress(asyncio.QueueFull):  # a full queue: frames are waiting anyway
+                    sub.queue.put_nowait(HEARTBEAT)
+            timer = loop.call_later(wait, heartbeat_due)
+
+        timer = loop.call_later(beat, heartbeat_due)
         while True:
-            try:
-                # asyncio.timeout, not wait_for: on Python 3.11 wait_for makes a task per frame.
-                async with asyncio.timeout(beat):
-                    seq, frame = await sub.queue.get()
-            except TimeoutError:
-                if sub.kicked is not None:  # a kick that came with the timeout is not lost
-                    raise asyncio.CancelledError from None
+            seq, frame = await sub.queue.get()
+            if seq == HEARTBEAT[0]:
+                if sent_at + beat - loop.time() > 0:  # (the timer's own test)
+                    continue  # markers queued while a send waited for a slow client: one heartbeat is enough
                 await ws.send_text(orjson.dumps({"type": "heartbeat", "seq": last,
                                                  "ts": iso(hl.clock())}).decode())
+                sent_at = loop.time()
                 continue
             pending = [(seq, frame)] if seq > last else []
             while len(pending) < FRAME_EVENTS and not sub.queue.empty():
                 item = sub.queue.get_nowait()
                 if item[0] > last and (not pending or item[0] > pending[-1][0]):
-                    pending.append(item)
+                    pending.append(item)  # (a HEARTBEAT marker among frames is dropped: frames go out)
             if not pending:
                 continue
             if len(pending) == 1:
                 await ws.send_text(event_frame(pending[0][1]))
             else:
                 await ws.send_text(events_frame([item[1] for item in pending]))
+            sent_at = loop.time()
             last = pending[-1][0]
     except asyncio.CancelledError:
         if sub.kicked is None:
@@ -129,6 +146,8 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass
     finally:
+        if timer is not None:
+            timer.cancel()
         hl.presence.disconnected(who.username)
         sub.close()
         reader.cancel()
