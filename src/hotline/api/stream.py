@@ -117,6 +117,13 @@ async def stream(ws: WebSocket, after: params.After = 0) -> None:
             if seq == HEARTBEAT[0]:
                 if sent_at + beat - loop.time() > 0:  # (the timer's own test)
                     continue  # markers queued while a send waited for a slow client: one heartbeat is enough
+                # A session revoked elsewhere (another server process, or `hotline user disable` run
+                # beside this one) is not announced to this process: each heartbeat asks again.
+                try:
+                    await hl.auth.authenticate(token)
+                except DomainError:
+                    sub.kick(CLOSE_UNAUTHORIZED, "log in again")  # cancels this task: closed below
+                    await asyncio.sleep(0)
                 await ws.send_text(orjson.dumps({"type": "heartbeat", "seq": last,
                                                  "ts": iso(hl.clock())}).decode())
                 sent_at = loop.time()

@@ -61,9 +61,11 @@ class Auth:
         self.monotonic = monotonic
         self.throttle = LoginThrottle(db, clock)
         # Successful lookups are cached for a moment to keep the hot path off the database; logout
-        # and disabling a user clear the cache at once.
+        # and disabling a user clear this process's cache at once. Only on SQLite, where one server
+        # process serves the database: on PostgreSQL another process may revoke the session, and it
+        # is not told, so there every request reads the session.
         self._cache: dict[str, tuple[Principal, datetime, float]] = {}
-        self.cache_s = 2.0
+        self.cache_s = 2.0 if db.is_sqlite else 0.0
         # Told when sessions end, so that open streams of a revoked session close at once.
         self.on_revoke: list[Callable[..., None]] = []
 
