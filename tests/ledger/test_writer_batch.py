@@ -61,6 +61,31 @@ async def test_a_batch_waits_for_another_connections_write_lock_and_the_loop_kee
         await db.dispose()
 
 
+async def test_a_batch_stopped_while_it_waits_for_the_lock_does_not_keep_the_lock_once_it_gets_it(tmp_path: Path):
+    db, writer, _ = await _started(tmp_path)
+    await writer.submit(lambda _uow: _decided([_pending(1)]))
+    other = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
+    later = sqlite3.connect(tmp_path / "h.db", isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        waiting = asyncio.ensure_future(writer.submit(lambda _uow: _decided([_pending(2)])))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        await writer.stop()  # the server stops while the batch waits for the lock in its thread
+        with pytest.raises(StoreUnavailable):
+            await waiting
+        other.execute("ROLLBACK")  # the waiting BEGIN gets the lock now, and must give it back
+        assert db._batch is not None
+        await db._batch._waits.run(lambda: None)  # the connection's thread is done with that BEGIN
+        later.execute("BEGIN IMMEDIATE")  # free: the lock was given back (busy timeout 0: no waiting)
+        later.execute("ROLLBACK")
+        assert await _stored(db) == [{"n": 1}]
+    finally:
+        other.close()
+        later.close()
+        await db.dispose()
+
+
 async def test_the_processs_other_writes_and_the_batches_take_turns(tmp_path: Path):
     db, writer, committed = await _started(tmp_path)
     try:

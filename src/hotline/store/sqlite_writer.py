@@ -280,7 +280,17 @@ class BatchConnection:
         except sqlite3.OperationalError as e:
             if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise
-        await self._waits.run(self._begin_waiting)
+        waiting = self._waits.run(self._begin_waiting)
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # The thread still waits for the lock; a BEGIN it gets later must not keep the lock taken.
+            waiting.add_done_callback(self._undo_begin)
+            raise
+
+    def _undo_begin(self, waiting: asyncio.Future[Any]) -> None:
+        if not waiting.cancelled() and waiting.exception() is None and self.raw.in_transaction:
+            self.raw.rollback()
 
     def _begin_waiting(self) -> None:
         # In a worker thread: SQLite's busy handler waits for the lock, up to the busy timeout.
