@@ -104,10 +104,13 @@ async def test_the_processs_other_writes_and_the_batches_take_turns(tmp_path: Pa
         await db.dispose()
 
 
+def _text_blob(data: bytes) -> Blob:
+    return Blob(sha256_hex(data), len(data), "text/plain", data)
+
+
 async def test_sqlalchemy_statements_of_a_command_commit_with_the_batch(tmp_path: Path):
     db, writer, _ = await _started(tmp_path)
-    data = b"evidence bytes"
-    blob = Blob(sha256_hex(data), len(data), "text/plain", data)
+    blob = _text_blob(b"evidence bytes")
 
     async def with_blob(uow: UnitOfWork) -> list[Pending]:
         await put_blob(uow.conn, blob, uow.ts, is_sqlite=True)
@@ -132,8 +135,7 @@ async def test_sqlalchemy_statements_of_a_command_commit_with_the_batch(tmp_path
 
 async def test_a_failed_batch_leaves_nothing_and_the_next_one_commits(tmp_path: Path):
     db, writer, committed = await _started(tmp_path)
-    data = b"never stored"
-    blob = Blob(sha256_hex(data), len(data), "text/plain", data)
+    blob = _text_blob(b"never stored")
 
     async def then_break(uow: UnitOfWork) -> list[Pending]:
         await put_blob(uow.conn, blob, uow.ts, is_sqlite=True)

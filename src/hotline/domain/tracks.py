@@ -46,6 +46,11 @@ _TYPE = re.compile(r"^a-[fhnuapsjko](-[A-Za-z0-9]{1,8}){0,8}$")
 _CALLSIGN_MAX = 64
 _HAE_RANGE = (-500.0, 30_000.0)
 _ERR_MAX = 9_999_999.0  # CoT's "unknown" ce/le
+# The bounds of a position's numbers, one place for the three paths that check them (one body, a
+# batch body by body, a batch column by column), which must agree.
+_LAT, _LON = (-90.0, 90.0), (-180.0, 180.0)
+_ERR = (0.0, _ERR_MAX)
+_COURSE, _SPEED = (0.0, 360.0), (0.0, 1_500.0)
 
 
 class Position(NamedTuple):
@@ -135,13 +140,13 @@ def position_from_dict(world: World, party: str, d: Mapping[str, Any], now: date
     if not isinstance(channel, str) or channel not in world.channels or party not in world.channels[channel].members:
         raise Invalid(f"channel must be a channel {party} belongs to: "
                       f"{', '.join(sorted(world.channels_of(party)))}.", field="channel")
-    lat = _num(d, "lat", -90.0, 90.0)
-    lon = _num(d, "lon", -180.0, 180.0)
+    lat = _num(d, "lat", *_LAT)
+    lon = _num(d, "lon", *_LON)
     hae = _num(d, "hae", *_HAE_RANGE, default=0.0)
-    ce = _num(d, "ce", 0.0, _ERR_MAX, default=_ERR_MAX)
-    le = _num(d, "le", 0.0, _ERR_MAX, default=_ERR_MAX)
-    course = _num(d, "course", 0.0, 360.0, optional=True)
-    speed = _num(d, "speed", 0.0, 1_500.0, optional=True)
+    ce = _num(d, "ce", *_ERR, default=_ERR_MAX)
+    le = _num(d, "le", *_ERR, default=_ERR_MAX)
+    course = _num(d, "course", *_COURSE, optional=True)
+    speed = _num(d, "speed", *_SPEED, optional=True)
     time = _time(d, "time") if "time" in d else now
     if time > now + MAX_FUTURE:
         raise Invalid(f"time lies {int((time - now).total_seconds())} s in the future; at most "
@@ -323,13 +328,13 @@ def _by_columns(world: World, party: str, bodies: Sequence[Any], now: datetime) 
         named = set(channels)
     if not named <= {c for c in world.channels if party in world.channels[c].members}:
         raise _Slow
-    lat = _numbers(col("lat"), -90.0, 90.0)
-    lon = _numbers(col("lon"), -180.0, 180.0)
+    lat = _numbers(col("lat"), *_LAT)
+    lon = _numbers(col("lon"), *_LON)
     hae = _numbers(col("hae", 0.0), *_HAE_RANGE)
-    ce = _numbers(col("ce", _ERR_MAX), 0.0, _ERR_MAX)
-    le = _numbers(col("le", _ERR_MAX), 0.0, _ERR_MAX)
-    course = _optional_numbers(col("course"), 0.0, 360.0)
-    speed = _optional_numbers(col("speed"), 0.0, 1_500.0)
+    ce = _numbers(col("ce", _ERR_MAX), *_ERR)
+    le = _numbers(col("le", _ERR_MAX), *_ERR)
+    course = _optional_numbers(col("course"), *_COURSE)
+    speed = _optional_numbers(col("speed"), *_SPEED)
     # The reports of one second share their time text: each distinct text is parsed once per batch.
     time_texts = col("time", _MISSING)
     parsed = {t: now if t is _MISSING else _fast_time(t) for t in set(time_texts)}
@@ -379,17 +384,17 @@ def _by_bodies(world: World, party: str, bodies: Sequence[Any], now: datetime) -
                 channel = common
             if type(channel) is not str or channel not in mine:
                 raise _Slow
-            lat = _fast_num(get("lat"), -90.0, 90.0)
-            lon = _fast_num(get("lon"), -180.0, 180.0)
+            lat = _fast_num(get("lat"), *_LAT)
+            lon = _fast_num(get("lon"), *_LON)
             hae = _fast_num(get("hae", 0.0), *_HAE_RANGE)
-            ce = _fast_num(get("ce", _ERR_MAX), 0.0, _ERR_MAX)
-            le = _fast_num(get("le", _ERR_MAX), 0.0, _ERR_MAX)
+            ce = _fast_num(get("ce", _ERR_MAX), *_ERR)
+            le = _fast_num(get("le", _ERR_MAX), *_ERR)
             course = get("course")
             if course is not None:
-                course = _fast_num(course, 0.0, 360.0)
+                course = _fast_num(course, *_COURSE)
             speed = get("speed")
             if speed is not None:
-                speed = _fast_num(speed, 0.0, 1_500.0)
+                speed = _fast_num(speed, *_SPEED)
             if "time" in d:
                 time = _fast_when(d["time"], times)
                 if not earliest <= time <= latest:
