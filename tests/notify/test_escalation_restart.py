@@ -15,6 +15,7 @@ from hotline.testing import ServerProcess, login
 from .receivers import SECRET, smtp_server, webhook_receiver
 from .worlds import policy_world
 
+LEASE_WAIT_S = 3 * 2 + 5 + 5  # the lease at the tests' 2 s timeouts, and time to send
 STEP_TYPES = ("message.ack_overdue", "message.ack_escalated", "message.escalation_step")
 FLASH_S, DELAYS = 3, (0, 3, 15)  # the last one leaves room for the restart
 
@@ -35,7 +36,10 @@ def test_flash_through_three_steps_each_once_across_sigkill(database_url: str, t
         world = policy_world(tmp_path, receiver.url, flash_s=FLASH_S, delays=DELAYS)
         env = {"HOTLINE_SMTP_HOST": "127.0.0.1", "HOTLINE_SMTP_PORT": str(smtp_port), "HOTLINE_SMTP_TLS": "none",
                "HOTLINE_WEBHOOK_SECRET": SECRET, "HOTLINE_WEBHOOK_BACKOFF_S": "0.5",
-               "HOTLINE_SMTP_BACKOFF_S": "0.5"}
+               "HOTLINE_SMTP_BACKOFF_S": "0.5",
+               # an attempt cut by the SIGKILL is retried when its lease (3 timeouts + 5 s) runs out on
+               # PostgreSQL, at once on SQLite
+               "HOTLINE_SMTP_TIMEOUT_S": "2", "HOTLINE_WEBHOOK_TIMEOUT_S": "2"}
         server = ServerProcess(database_url, world=world, env=env, log=tmp_path / "server.log")
         server.prepare()
         server.start()
@@ -66,7 +70,7 @@ def test_flash_through_three_steps_each_once_across_sigkill(database_url: str, t
             assert all(at >= d for at, d in zip(offsets, due, strict=True)), (offsets, due)  # never early
             print(f"\nsteps due at {due} s, recorded at {[round(o, 2) for o in offsets]} s after posting")
 
-            assert len(box.wait(1)) == 1 and box.recipients == [["syr-supervisors@syr.example"]]
+            assert len(box.wait(1, timeout=LEASE_WAIT_S)) == 1 and box.recipients == [["syr-supervisors@syr.example"]]
             assert "NOT-FOR-MAIL" not in box.messages[0].get_content()
             assert box.messages[0]["Subject"].startswith("[FLASH] ")
             assert receiver.bad_signatures == 0 and len(receiver.accepted) == 1

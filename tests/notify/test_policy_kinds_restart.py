@@ -14,7 +14,7 @@ from hotline.domain.timefmt import parse_iso
 from hotline.testing import ServerProcess, login
 
 from .receivers import SECRET, smtp_server, webhook_receiver
-from .test_escalation_restart import wait_for
+from .test_escalation_restart import LEASE_WAIT_S, wait_for
 from .worlds import kinds_world
 
 INTERVAL_S, ANSWER_S, DELAYS = 2, 2, (0, 3, 1200)  # a test every 2 s, missed 2 s later; step 3 never comes
@@ -27,7 +27,10 @@ def test_a_missed_link_test_alerts_each_step_once_across_sigkill(database_url: s
         world = kinds_world(tmp_path, receiver.url, linktest_s=(INTERVAL_S, ANSWER_S), linktest_delays=DELAYS)
         env = {"HOTLINE_SMTP_HOST": "127.0.0.1", "HOTLINE_SMTP_PORT": str(smtp_port), "HOTLINE_SMTP_TLS": "none",
                "HOTLINE_WEBHOOK_SECRET": SECRET, "HOTLINE_WEBHOOK_BACKOFF_S": "0.5",
-               "HOTLINE_SMTP_BACKOFF_S": "0.5"}
+               "HOTLINE_SMTP_BACKOFF_S": "0.5",
+               # an attempt cut by the SIGKILL is retried when its lease (3 timeouts + 5 s) runs out on
+               # PostgreSQL, at once on SQLite
+               "HOTLINE_SMTP_TIMEOUT_S": "2", "HOTLINE_WEBHOOK_TIMEOUT_S": "2"}
         server = ServerProcess(database_url, world=world, env=env, log=tmp_path / "server.log")
         server.prepare()
         server.start()
@@ -56,7 +59,7 @@ def test_a_missed_link_test_alerts_each_step_once_across_sigkill(database_url: s
             assert offsets[0] >= 0 and offsets[1] >= DELAYS[1], offsets  # never early
             print(f"\nsteps due at {list(DELAYS[:2])} s after the miss, recorded at {[round(o, 2) for o in offsets]} s")
 
-            assert len(box.wait(1)) == 1 and box.recipients == [["isr-supervisors@isr.example"]]
+            assert len(box.wait(1, timeout=LEASE_WAIT_S)) == 1 and box.recipients == [["isr-supervisors@isr.example"]]
             assert box.messages[0]["Content-Language"] == "he"
             assert receiver.bad_signatures == 0 and len(receiver.accepted) == 1
             assert receiver.accepted[0]["type"] == "linktest.escalation_step"

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .schema import deliveries, meta, notify_targets
 
-__all__ = ["add_deliveries", "claim_due", "save_attempt", "list_deliveries", "get_position", "set_position",
-           "note_target", "target_disabled", "next_delivery_at"]
+__all__ = ["add_deliveries", "claim_due", "release_leases", "save_attempt", "list_deliveries", "get_position",
+           "set_position", "note_target", "target_disabled", "next_delivery_at"]
 
 POSITION_KEY = "notify.position"
 
@@ -57,6 +57,11 @@ async def claim_due(conn: AsyncConnection, now: str, lease_until: str, limit: in
         if result.rowcount == 1:
             claimed.append(_row(row))
     return claimed
+
+
+async def release_leases(conn: AsyncConnection) -> None:
+    """Give back every lease (a process starting as the database's only one: they were a dead one's)."""
+    await conn.execute(update(deliveries).where(deliveries.c.lease_until.is_not(None)).values(lease_until=None))
 
 
 async def save_attempt(conn: AsyncConnection, delivery_id: str, *, status: str, attempts: int,

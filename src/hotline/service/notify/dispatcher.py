@@ -5,8 +5,9 @@ they succeed or give up. Its durability contract, as the writer's:
   the planner's position (``meta: notify.position``) past the step's event, with ids derived from it.
   A restart (even after SIGKILL) plans from the stored position, so no step is lost or planned twice.
 - Sending is at least once: a row is leased before an attempt and its outcome saved after; a process
-  killed between the two retries that attempt after the lease runs out. Webhook receivers drop the
-  repeat by ``Hotline-Event-Id``; e-mails carry ``Hotline-Delivery-Id``.
+  killed between the two retries that attempt after the lease runs out, or at once on SQLite, where
+  the process that starts is the database's only one, so every lease it finds is a dead process's.
+  Webhook receivers drop the repeat by ``Hotline-Event-Id``; e-mails carry ``Hotline-Delivery-Id``.
 - A delivery that gives up, and a webhook target disabled after repeated failures, are written to the
   ledger (``notify.delivery_failed``, ``notify.target_disabled``): the party's supervisors see them on
   the console.
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["Notifier"]
 
 log = logging.getLogger("hotline.notify")
-LEASE_S = 120
 
 
 class Notifier:
@@ -71,6 +71,8 @@ class Notifier:
     async def prepare(self) -> None:
         """Ready to plan and send (tests drive ``plan`` and ``run_due`` by hand after this)."""
         async with self.hl.db.write() as conn:
+            if self.hl.db.is_sqlite:
+                await store.release_leases(conn)
             if await store.get_position(conn) is None:
                 # A new deployment (or one upgraded to this feature) starts from now, not from history.
                 await store.set_position(conn, await last_seq(conn), is_sqlite=self.hl.db.is_sqlite)
@@ -91,6 +93,12 @@ class Notifier:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    def lease_s(self) -> float:
+        # Long enough for an attempt to end by its own timeout (an e-mail's connect, TLS and DATA may
+        # each take one) and no longer: after a crash the lease is how long an alert waits to be retried.
+        s = self.settings
+        return 3 * max(s.smtp_timeout_s, s.webhook_timeout_s) + 5
 
     def _on_commit(self, events: list[Event]) -> None:
         if any(is_step(e) for e in events):
@@ -144,7 +152,7 @@ class Notifier:
         if nxt is None or nxt > iso(now):
             return 0
         async with self.hl.db.write() as conn:
-            rows = await store.claim_due(conn, iso(now), iso(now + timedelta(seconds=LEASE_S)))
+            rows = await store.claim_due(conn, iso(now), iso(now + timedelta(seconds=self.lease_s())))
         await asyncio.gather(*(self._attempt(row) for row in rows))
         return len(rows)
 
