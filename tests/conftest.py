@@ -9,11 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
+from browser_support import chromium, sign_in
 from hotline.api.app import create_app
 from hotline.demo.setup import prepare_demo
 from hotline.service.config import Settings
 from hotline.service.hotline import Hotline
-from hotline.testing import DEMO_PASSWORD, Api, FakeClock, ServerProcess, chromium, fresh_postgres, sign_in
+from hotline.testing import DEMO_PASSWORD, Api, FakeClock, ServerProcess, fresh_postgres
 
 
 @pytest.fixture(scope="session")

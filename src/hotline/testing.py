@@ -21,7 +21,7 @@ import httpx
 import orjson
 
 __all__ = ["FakeClock", "ServerProcess", "free_port", "fresh_postgres", "PG_ADMIN_URL", "login", "StreamReader",
-           "DEMO_PASSWORD", "Api", "world_file", "chromium", "sign_in", "CHROMIUM_ARGS"]
+           "DEMO_PASSWORD", "Api", "world_file"]
 
 DEMO_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (the demo accounts of tests)
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -68,48 +68,6 @@ def fresh_postgres() -> Iterator[str]:
         yield admin.rsplit("/", 1)[0] + "/" + name
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-# Debian's chromium, headless, with no calls home (the machines that run this have no internet).
-CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@contextmanager
-def chromium(*extra_args: str) -> Iterator[Any]:
-    """A headless Chromium driven by Playwright's sync API, closed afterwards.
-
-    Open it after anything that runs its own event loop (``ServerProcess.prepare``): while it is open,
-    this thread has Playwright's loop running. Playwright comes with the test extra
-    (``pip install -e '.[test]'``), not with the runtime install."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as e:  # a runtime-only install: say what to install instead of a bare traceback
-        raise RuntimeError("hotline.testing.chromium needs Playwright from the test extra: "
-                           "pip install -r requirements/test.txt -e '.[test]'") from e
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def sign_in(browser: Any, base_url: str, username: str, password: str = DEMO_PASSWORD, *,
-            viewport: tuple[int, int] = (1280, 800)) -> Any:
-    """A new page of ``browser`` (from ``chromium``) on the console, signed in as ``username``.
-
-    It returns once the sign-in is sent; the caller waits for what its test needs (the session, the
-    stream, a view). Errors the page raises are printed, so that a failing test's output shows them."""
-    page = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
-    page.on("pageerror", lambda e: print("pageerror", username, e))
-    page.goto(base_url + "/")
-    page.fill("#login-username", username)
-    page.fill("#login-password", password)
-    page.click("#login-submit")
-    return page
 
 
 def world_file(folder: Path, **deadlines: int) -> str:

@@ -15,7 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
+from browser_support import chromium
+from hotline.testing import DEMO_PASSWORD, ServerProcess, login
 
 VIEWPORT = {"width": 1280, "height": 720}
 

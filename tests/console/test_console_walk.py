@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
+from browser_support import chromium
+from hotline.testing import DEMO_PASSWORD, ServerProcess, login
 
 pytestmark = pytest.mark.browser
 

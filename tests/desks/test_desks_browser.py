@@ -13,7 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
+from browser_support import chromium
+from hotline.testing import DEMO_PASSWORD, ServerProcess, login
 
 from .conftest import TRIPWIRE, VIEWPORT, CuttableProxy, quick_world
 

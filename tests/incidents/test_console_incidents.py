@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from hotline.testing import ServerProcess, chromium, sign_in
+from browser_support import chromium, sign_in
+from hotline.testing import ServerProcess
 
 pytestmark = pytest.mark.browser
 

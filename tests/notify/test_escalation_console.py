@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, free_port, login
+from browser_support import chromium
+from hotline.testing import DEMO_PASSWORD, ServerProcess, free_port, login
 
 from .worlds import policy_world
 

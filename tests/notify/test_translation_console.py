@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from hotline.testing import DEMO_PASSWORD, ServerProcess, chromium, login
+from browser_support import chromium
+from hotline.testing import DEMO_PASSWORD, ServerProcess, login
 
 pytestmark = pytest.mark.browser
 
